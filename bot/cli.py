@@ -1,0 +1,105 @@
+"""The `porchlight` command: run, check, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from bot.errors import SettingsError, SlackUnavailable
+from bot.settings import Settings, load_settings
+
+EXIT_CONFIG = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_CONFIG
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _settings_problem(exc.problems)
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(settings, args))
+    except SettingsError as exc:
+        return _settings_problem(exc.problems)
+    except SlackUnavailable as exc:
+        print(f"porchlight: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="porchlight", description="Porchlight, the housing partners' Slack bot.")
+    sub = parser.add_subparsers(title="commands")
+    run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
+    run.set_defaults(func=_run)
+    check = sub.add_parser("check", help="check settings, database, migrations and Slack")
+    check.set_defaults(func=_check)
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(title="db commands")
+    db_upgrade = db_sub.add_parser("upgrade", help="apply database migrations")
+    db_upgrade.set_defaults(func=_db_upgrade)
+    return parser
+
+
+def _settings_problem(problems: list[str]) -> int:
+    print("porchlight: these settings are missing or invalid:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    print("Set them in the environment or in a .env file here (README: Settings).", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _run(settings: Settings, _args: Any) -> int:
+    problems = settings.problems_for_run()
+    if problems:
+        raise SettingsError(problems)
+    from bot.app import start  # the wiring imports Slack, the database and the handlers
+
+    runtime = start(settings)
+    done = threading.Event()
+
+    def _stop(signum: int, _frame: Any) -> None:
+        logging.getLogger("porchlight").info("received %s, stopping", signal.Signals(signum).name)
+        done.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    done.wait()
+    runtime.stop()
+    return 0
+
+
+def _db_upgrade(settings: Settings, _args: Any) -> int:
+    from storage.db import make_engine
+    from storage.migrate import current_revision, upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    print(f"database at revision {current_revision(engine)}")
+    return 0
+
+
+def _check(settings: Settings, _args: Any) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.checks import run_checks
+
+    try:
+        results = run_checks(settings)
+    except SQLAlchemyError as exc:
+        print(f"porchlight: database: {type(exc).__name__}", file=sys.stderr)
+        return 1
+    for ok, line in results:
+        print(f"{'ok  ' if ok else 'FAIL'} {line}")
+    return 0 if all(ok for ok, _ in results) else 1

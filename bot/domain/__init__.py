@@ -1,0 +1,1 @@
+"""Domain rules: plain values in, database rows out. Nothing here knows about Slack."""

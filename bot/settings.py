@@ -1,0 +1,173 @@
+"""One settings object, read from the environment and `.env`, passed down from the entry point."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import SettingsError
+
+CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+# Where each setting comes from, shown whenever one is missing or malformed.
+WHERE = {
+    "SLACK_BOT_TOKEN": 'the Bot User OAuth Token (xoxb-...) on your Slack app\'s "OAuth & Permissions" page',
+    "SLACK_APP_TOKEN": 'an app-level token (xapp-...) with connections:write, under "Basic Information" > '
+    '"App-Level Tokens" (Socket Mode)',
+    "SLACK_SIGNING_SECRET": 'the Signing Secret under "Basic Information" > "App Credentials" (HTTP mode)',
+    "DATABASE_URL": "a SQLAlchemy URL such as sqlite:///porchlight.db or postgresql://user@host/dbname",
+    "SLACK_API_URL": "Slack's Web API base URL; leave unset unless testing against a local workspace",
+    "PORCHLIGHT_TIMEZONE": "the community's IANA time zone name, e.g. America/Chicago",
+    "PORCHLIGHT_VACANCY_CHANNEL": "the id (C...) of the channel where vacancy cards are posted: open the "
+    "channel's details in Slack and copy the Channel ID at the bottom",
+    "PORCHLIGHT_ESCALATION_CHANNEL": "the id (C...) of the coordinator's escalation channel (channel details)",
+    "PORCHLIGHT_COORDINATORS": "comma-separated Slack user ids (U...) of the housing system coordinators "
+    "(profile > ... > Copy member ID)",
+    "PORCHLIGHT_PORT": "the TCP port for HTTP mode, 1-65535",
+    "PORCHLIGHT_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+}
+
+
+class Settings(BaseSettings):
+    """Porchlight's settings: Slack's conventional names for credentials, PORCHLIGHT_* for the rest."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PORCHLIGHT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    database_url: str = Field(default="sqlite:///porchlight.db", validation_alias="DATABASE_URL")
+    slack_api_url: str = Field(default="https://slack.com/api/", validation_alias="SLACK_API_URL")
+    timezone: str = Field(default="America/Chicago", validation_alias=AliasChoices("PORCHLIGHT_TIMEZONE"))
+    vacancy_channel: str | None = Field(default=None, validation_alias="PORCHLIGHT_VACANCY_CHANNEL")
+    escalation_channel: str | None = Field(default=None, validation_alias="PORCHLIGHT_ESCALATION_CHANNEL")
+    coordinators: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="PORCHLIGHT_COORDINATORS"
+    )
+    port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORCHLIGHT_PORT")
+    log_level: str = Field(default="INFO", validation_alias="PORCHLIGHT_LOG_LEVEL")
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must start with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must start with xapp-")
+        return value
+
+    @field_validator("slack_bot_token", "slack_app_token", "slack_signing_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("vacancy_channel", "escalation_channel", mode="before")
+    @classmethod
+    def _channel_id(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if value is not None and not CHANNEL_ID.match(value):
+            raise ValueError(f"{value!r} is not a channel id (it looks like C0123ABCD, not #name)")
+        return value
+
+    @field_validator("coordinators", mode="before")
+    @classmethod
+    def _user_ids(cls, value: Any) -> list[str]:
+        items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value or [])
+        items = [v for v in items if v]
+        bad = [v for v in items if not USER_ID.match(v)]
+        if bad:
+            raise ValueError(f"{', '.join(map(repr, bad))} not a user id (it looks like U0123ABCD)")
+        return items
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{value!r} is not an IANA time zone name") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            url = make_url(value)
+        except ArgumentError as exc:
+            raise ValueError(f"{value!r} is not a database URL") from exc
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError("only sqlite:// and postgresql:// URLs are supported")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError(f"{value!r} is not a log level")
+        return value.upper()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def problems_for_run(self) -> list[str]:
+        """List what `porchlight run` still needs, one line per setting."""
+        needed = ["SLACK_BOT_TOKEN"] if self.slack_bot_token is None else []
+        if self.slack_app_token is None and self.slack_signing_secret is None:
+            needed.append("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET")
+        if self.vacancy_channel is None:
+            needed.append("PORCHLIGHT_VACANCY_CHANNEL")
+        return [_describe(name, "not set") for name in needed]
+
+
+def _describe(name: str, problem: str) -> str:
+    if name == "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET":
+        return (
+            f"{name}: not set. Set SLACK_APP_TOKEN for Socket Mode (no public URL needed): "
+            f"{WHERE['SLACK_APP_TOKEN']}; or SLACK_SIGNING_SECRET for HTTP mode: {WHERE['SLACK_SIGNING_SECRET']}"
+        )
+    return f"{name}: {problem}. Expected {WHERE.get(name, 'a valid value')}"
+
+
+def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
+    """Read settings, turning pydantic's errors into one line per setting (no secret values shown)."""
+    try:
+        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "settings"
+            name = _env_name(field)
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(_describe(name, message))
+        raise SettingsError(problems) from None
+
+
+def _env_name(field: str) -> str:
+    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    if isinstance(alias, str):
+        return alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field.upper()

@@ -1,0 +1,1 @@
+"""Slack helpers: ids, pure Block Kit builders, the Web API client."""

@@ -1,0 +1,14 @@
+"""Slack inbound: each module exposes register(app, deps), a short routing table."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from handlers import home, vacancy
+
+
+def register_all(app: App, deps: Deps) -> None:
+    """Register every listener Porchlight has."""
+    vacancy.register(app, deps)
+    home.register(app, deps)

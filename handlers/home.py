@@ -1,0 +1,35 @@
+"""The App Home tab: what Porchlight is and how to use it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.domain import board
+from bot.slack import blocks
+
+log = logging.getLogger("porchlight.home")
+
+
+def register(app: App, deps: Deps) -> None:
+    app.event("app_home_opened")(_home_opened(deps))
+
+
+def _home_opened(deps: Deps) -> Any:
+    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab") != "home":
+            return
+        with deps.session_factory.begin() as session:
+            summary = board.summary(session)
+        view = blocks.home_view(summary, vacancy_channel=deps.settings.vacancy_channel)
+        try:
+            client.views_publish(user_id=event["user"], view=view)
+        except SlackApiError as exc:
+            log.warning("could not publish the Home tab: %s", exc.response.get("error"))
+
+    return home_opened

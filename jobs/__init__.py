@@ -1,0 +1,1 @@
+"""Clock inbound: plain functions `run(*, deps, now)` that open their own sessions."""

@@ -1,0 +1,210 @@
+"""Deliver outbox rows to Slack: in order per channel, with backoff, never the same row twice."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.deps import Deps
+from bot.domain import vacancies
+from bot.slack import blocks, ids
+from storage import audit, outbox
+from storage.models import OutboxMessage, Vacancy
+
+log = logging.getLogger("porchlight.outbox")
+
+CLAIM_HOLD = timedelta(seconds=60)
+MAX_ATTEMPTS = 12
+MAX_BACKOFF = timedelta(minutes=5)
+NOTICE = "notice.delivery_failed"
+# Errors that retrying cannot fix: someone has to change a channel, a token or the message.
+PERMANENT = frozenset(
+    {
+        "channel_not_found", "not_in_channel", "is_archived", "invalid_blocks", "invalid_blocks_format",
+        "invalid_auth", "not_authed", "account_inactive", "token_revoked", "missing_scope", "msg_too_long",
+        "no_text", "user_not_found", "cant_update_message", "message_not_found", "invalid_arguments",
+        "restricted_action", "too_many_attachments",
+    }
+)  # fmt: skip
+# An ephemeral can fail because the person is not in that channel; then a DM from the bot reaches them.
+EPHEMERAL_FALLBACK = frozenset({"channel_not_found", "not_in_channel", "user_not_in_channel"})
+
+
+class Permanent(Exception):
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+@dataclass
+class Report:
+    sent: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+
+def run(*, deps: Deps, now: datetime | None = None, limit: int = 50) -> Report:
+    """Deliver what is due now; returns which rows were sent, put back for retry, or failed for good."""
+    now = now or deps.clock.now()
+    report = Report()
+    with deps.session_factory.begin() as session:
+        candidates = [row.id for row in outbox.due(session, now=now, limit=limit)]
+    blocked_channels: set[str] = set()
+    for row_id in candidates:
+        with deps.session_factory.begin() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None or row.channel in blocked_channels:
+                continue
+            if not outbox.claim(session, row_id, now=now, hold=CLAIM_HOLD):
+                continue
+        outcome = _deliver_one(deps, row_id, now)
+        getattr(report, outcome).append(row_id)
+        if outcome == "retried":
+            blocked_channels.add(row.channel)  # keep the channel's order: nothing overtakes a retried row
+    return report
+
+
+def _deliver_one(deps: Deps, row_id: int, now: datetime) -> str:
+    try:
+        with deps.session_factory() as session:
+            row = session.get(OutboxMessage, row_id)
+            assert row is not None
+            channel, ts = _send(deps, session, row)
+    except Permanent as exc:
+        _fail(deps, row_id, exc.error, now)
+        return "failed"
+    except SlackApiError as exc:
+        return _retry_or_fail(deps, row_id, exc, now)
+    except OSError as exc:  # connection refused, reset, DNS, timeouts (socket.timeout is an OSError)
+        return _retry(deps, row_id, f"network: {type(exc).__name__}", now, None)
+    with deps.session_factory.begin() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        row.status, row.result_channel, row.result_ts = outbox.SENT, channel, ts
+        row.delivered_at, row.claimed_until, row.attempts = now, None, row.attempts + 1
+        _after_sent(session, row)
+    return "sent"
+
+
+def _retry_or_fail(deps: Deps, row_id: int, exc: SlackApiError, now: datetime) -> str:
+    error = str(exc.response.get("error") or "unknown")
+    status = exc.response.status_code
+    if error in PERMANENT:
+        _fail(deps, row_id, error, now)
+        return "failed"
+    retry_after = None
+    if status == 429:
+        retry_after = timedelta(seconds=int(exc.response.headers.get("Retry-After", "1") or 1))
+    return _retry(deps, row_id, f"{status} {error}", now, retry_after)
+
+
+def _retry(deps: Deps, row_id: int, reason: str, now: datetime, retry_after: timedelta | None) -> str:
+    with deps.session_factory.begin() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        row.attempts += 1
+        row.last_error = reason[:200]
+        row.claimed_until = None
+        if row.attempts >= MAX_ATTEMPTS:
+            log.error("outbox #%s gave up after %s attempts: %s", row_id, row.attempts, reason)
+            _mark_failed(deps, session, row, f"gave up after {row.attempts} attempts: {reason}", now)
+            return "failed"
+        backoff = min(MAX_BACKOFF, timedelta(seconds=2 ** (row.attempts - 1)))
+        jitter = timedelta(seconds=random.uniform(0, 0.25) * backoff.total_seconds())
+        row.next_attempt_at = now + (retry_after if retry_after is not None else backoff + jitter)
+        log.warning("outbox #%s (%s) will retry at %s: %s", row_id, row.kind, row.next_attempt_at, reason)
+    return "retried"
+
+
+def _fail(deps: Deps, row_id: int, error: str, now: datetime) -> None:
+    with deps.session_factory.begin() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None
+        row.attempts += 1
+        log.error("outbox #%s (%s to %s) failed for good: %s", row_id, row.kind, row.channel, error)
+        _mark_failed(deps, session, row, error, now)
+
+
+def _mark_failed(deps: Deps, session: Session, row: OutboxMessage, error: str, now: datetime) -> None:
+    row.status, row.last_error, row.claimed_until = outbox.FAILED, error[:200], None
+    audit.record(
+        session, actor="system", actor_team=None, action="outbox.failed", subject_type="outbox",
+        subject_id=row.id, at=now, detail={"kind": row.kind, "channel": row.channel, "error": error[:200]},
+    )  # fmt: skip
+    if row.kind == NOTICE:
+        return  # never a notice about a notice
+    for coordinator in deps.settings.coordinators:
+        outbox.enqueue(session, kind=NOTICE, channel=coordinator, subject_id=row.id, now=now)
+    if not deps.settings.coordinators:
+        log.error("no PORCHLIGHT_COORDINATORS set: nobody can be told that outbox #%s failed", row.id)
+
+
+# -- what each kind of row posts --------------------------------------------------------------------------------
+def _metadata(row: OutboxMessage) -> dict[str, Any]:
+    return {"event_type": ids.OUTBOX_METADATA_TYPE, "event_payload": {"outbox_id": row.id}}
+
+
+def _send(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | None]:
+    if row.kind == vacancies.CARD_POST:
+        return _post_vacancy_card(deps, session, row)
+    if row.kind == vacancies.CONFIRM:
+        return _confirm_vacancy(deps, session, row)
+    if row.kind == NOTICE:
+        failed = session.get(OutboxMessage, row.subject_id)
+        text = blocks.delivery_failure_notice(
+            kind=failed.kind if failed else "?", channel=failed.channel if failed else "?",
+            error=(failed.last_error or "?") if failed else "?", row_id=row.subject_id or 0,
+        )  # fmt: skip
+        response = deps.client.chat_postMessage(channel=row.channel, text=text, metadata=_metadata(row))
+        return response["channel"], response["ts"]
+    raise Permanent(f"unknown outbox kind {row.kind!r}")
+
+
+def _vacancy(session: Session, row: OutboxMessage) -> Vacancy:
+    vacancy = session.get(Vacancy, row.subject_id)
+    if vacancy is None:
+        raise Permanent("vacancy_gone")
+    return vacancy
+
+
+def _post_vacancy_card(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | None]:
+    vacancy = _vacancy(session, row)
+    text, card = blocks.vacancy_card(vacancy)
+    if vacancy.card_ts and vacancy.card_channel:
+        deps.client.chat_update(channel=vacancy.card_channel, ts=vacancy.card_ts, text=text, blocks=card)
+        return vacancy.card_channel, vacancy.card_ts
+    response = deps.client.chat_postMessage(channel=row.channel, text=text, blocks=card, metadata=_metadata(row))
+    return response["channel"], response["ts"]
+
+
+def _confirm_vacancy(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | None]:
+    vacancy = _vacancy(session, row)
+    user = row.user or vacancy.created_by
+    if vacancy.card_ts and vacancy.card_channel:
+        link = deps.client.chat_getPermalink(channel=vacancy.card_channel, message_ts=vacancy.card_ts)
+        text = blocks.vacancy_confirmation(vacancy, link.get("permalink"))
+    else:
+        text = blocks.vacancy_card_not_posted(vacancy)
+    if row.channel != user:
+        try:
+            deps.client.chat_postEphemeral(channel=row.channel, user=user, text=text)
+            return row.channel, None
+        except SlackApiError as exc:
+            if exc.response.get("error") not in EPHEMERAL_FALLBACK:
+                raise
+    response = deps.client.chat_postMessage(channel=user, text=text, metadata=_metadata(row))
+    return response["channel"], response["ts"]
+
+
+def _after_sent(session: Session, row: OutboxMessage) -> None:
+    """Record where a card landed, so later changes edit it in place."""
+    if row.kind == vacancies.CARD_POST and row.result_ts:
+        vacancy = session.get(Vacancy, row.subject_id)
+        if vacancy is not None and vacancy.card_ts is None:
+            vacancy.card_channel, vacancy.card_ts = row.result_channel, row.result_ts

@@ -1,0 +1,138 @@
+"""The workspace's Web API over real HTTP on 127.0.0.1, on a port the OS chooses."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+from sandbox.workspace import ApiError, Workspace
+
+log = logging.getLogger("sandbox")
+JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
+
+
+class SandboxServer:
+    """Serve `workspace` at http://127.0.0.1:<port>/api/<method> until `stop()`."""
+
+    def __init__(self, workspace: Workspace, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.workspace = workspace
+        handler = type("Handler", (_Handler,), {"workspace": workspace})
+        self._server = ThreadingHTTPServer((host, port), handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-http", daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.base_url + "/api/"
+
+    def start(self) -> SandboxServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    workspace: Workspace
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("sandbox: " + format, *args)
+
+    def do_GET(self) -> None:
+        self._dispatch(self.path.split("?", 1)[1] if "?" in self.path else "")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self._dispatch(self.rfile.read(length).decode("utf-8"))
+
+    def _dispatch(self, raw: str) -> None:
+        path = self.path.split("?", 1)[0]
+        if path.startswith("/response/"):
+            self._response_url(path.removeprefix("/response/"), raw)
+        elif path.startswith("/api/"):
+            self._api(path.removeprefix("/api/"), raw)
+        else:
+            self._send(404, {"ok": False, "error": "unknown_method"})
+
+    def _api(self, method: str, raw: str) -> None:
+        fault = self.workspace.faults.take(method)
+        if fault and fault.kind == "delay" and not fault.after_effect:
+            time.sleep(fault.seconds)
+        if fault and fault.kind == "ratelimit":
+            self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(fault.retry_after)})
+            return
+        if fault and fault.kind == "error":
+            self._send(fault.status, {"ok": False, "error": fault.error})
+            return
+        token = (self.headers.get("Authorization") or "").removeprefix("Bearer ").strip() or None
+        try:
+            args = self._args(raw)
+            token = token or args.pop("token", None)
+            body = self.workspace.call(method, args, token)
+            status = 200
+        except ApiError as exc:
+            body, status = {"ok": False, "error": exc.error}, 200
+            if exc.detail:
+                body["response_metadata"] = {"messages": [exc.detail]}
+        if fault and fault.kind == "delay" and fault.after_effect:
+            time.sleep(fault.seconds)
+        self._send(status, body)
+
+    def _args(self, raw: str) -> dict[str, Any]:
+        if "json" in (self.headers.get("Content-Type") or ""):
+            try:
+                parsed = json.loads(raw or "{}")
+            except ValueError as exc:
+                raise ApiError("invalid_json") from exc
+            if not isinstance(parsed, dict):
+                raise ApiError("invalid_json")
+            return parsed
+        args: dict[str, Any] = {k: v[-1] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+        for name in JSON_FIELDS:
+            if isinstance(args.get(name), str) and args[name]:
+                try:
+                    args[name] = json.loads(args[name])
+                except ValueError as exc:
+                    raise ApiError(f"invalid_{name}_format" if name == "blocks" else "invalid_arguments") from exc
+        return args
+
+    def _response_url(self, token: str, raw: str) -> None:
+        try:
+            body = json.loads(raw or "{}")
+            self.workspace.respond(token, body if isinstance(body, dict) else {})
+        except ValueError:
+            self._send(400, {"ok": False, "error": "invalid_json"})
+            return
+        except ApiError as exc:
+            self._send(404 if exc.error == "invalid_response_url" else 400, {"ok": False, "error": exc.error})
+            return
+        self._send(200, {"ok": True})
+
+    def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)

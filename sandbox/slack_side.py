@@ -1,0 +1,210 @@
+"""Slack's side of the conversation: signed requests to the bot, as Slack sends them when people act."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import httpx
+from slack_sdk.signature import SignatureVerifier
+
+from sandbox.workspace import BOT_USER, HOME_TEAM, OpenView, Workspace
+
+
+@dataclass
+class Submission:
+    """What happened when a person pressed Submit on a modal."""
+
+    status: int
+    closed: bool
+    errors: dict[str, str] = field(default_factory=dict)
+    client_errors: dict[str, str] = field(default_factory=dict)
+    sent: bool = True
+
+
+class SlackSide:
+    """Sends signed slash commands, interactions and events to the bot's request URL."""
+
+    def __init__(self, workspace: Workspace, *, bot_url: str, sandbox_url: str, timeout: float = 10.0) -> None:
+        self.workspace = workspace
+        self.bot_url = bot_url
+        self.sandbox_url = sandbox_url
+        self.http = httpx.Client(timeout=timeout)
+        self.verifier = SignatureVerifier(workspace.signing_secret)
+
+    def close(self) -> None:
+        self.http.close()
+
+    # -- transport -----------------------------------------------------------------------------------------
+    def signed_headers(self, body: str, *, timestamp: int | None = None) -> dict[str, str]:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        return {
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
+        }
+
+    def post(
+        self, body: str, content_type: str, *, headers: dict[str, str] | None = None, sign: bool = True
+    ) -> httpx.Response:
+        all_headers = {"Content-Type": content_type, **(self.signed_headers(body) if sign else {}), **(headers or {})}
+        return self.http.post(self.bot_url, content=body.encode(), headers=all_headers)
+
+    def post_form(self, form: dict[str, str]) -> httpx.Response:
+        return self.post(urlencode(form), "application/x-www-form-urlencoded")
+
+    def post_payload(self, payload: dict[str, Any]) -> httpx.Response:
+        return self.post("payload=" + quote(json.dumps(payload)), "application/x-www-form-urlencoded")
+
+    # -- people acting -------------------------------------------------------------------------------------
+    def _team(self, user: str) -> str:
+        return self.workspace.users[user].team_id
+
+    def slash_command(self, *, user: str, channel: str, command: str, text: str = "") -> httpx.Response:
+        """A person types a slash command; an ephemeral reply in the ack is shown to them as Slack does."""
+        with self.workspace.lock:
+            trigger = self.workspace.new_trigger(user)
+            response_url = self.workspace.new_response_url(self.sandbox_url, user=user, channel=channel)
+        form = {
+            "token": "legacy-verification-token",
+            "team_id": self._team(user),
+            "team_domain": "porchlight-sandbox",
+            "channel_id": channel,
+            "channel_name": self.workspace.channels[channel].name if channel in self.workspace.channels else "",
+            "user_id": user,
+            "user_name": self.workspace.users[user].name,
+            "command": command,
+            "text": text,
+            "api_app_id": self.workspace.app_id,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger,
+        }
+        response = self.post_form(form)
+        self._show_ack(response, user=user, channel=channel)
+        return response
+
+    def _show_ack(self, response: httpx.Response, *, user: str, channel: str) -> None:
+        if response.status_code != 200 or not response.content:
+            return
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"text": response.text}
+        if isinstance(body, dict) and (body.get("text") or body.get("blocks")):
+            self.workspace.respond_inline(user=user, channel=channel, body=body)
+
+    def submit_view(self, view: OpenView, *, user: str, values: dict[str, Any]) -> Submission:
+        """A person fills a modal's inputs and presses Submit; the bot's ack decides what Slack shows."""
+        state, client_errors = _state_values(view.view, values)
+        if client_errors:
+            # Slack's own client refuses to send: required fields empty, text over max_length.
+            return Submission(status=0, closed=False, client_errors=client_errors, sent=False)
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self._team(user), "domain": "porchlight-sandbox"},
+            "user": {"id": user, "username": self.workspace.users[user].name, "team_id": self._team(user)},
+            "api_app_id": self.workspace.app_id,
+            "token": "legacy-verification-token",
+            "trigger_id": self.workspace.new_trigger(user),
+            "view": {**view.payload(self.workspace.app_id), "state": {"values": state}},
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+        response = self.post_payload(payload)
+        return self._apply_view_ack(view, response)
+
+    def _apply_view_ack(self, view: OpenView, response: httpx.Response) -> Submission:
+        if response.status_code != 200:
+            return Submission(status=response.status_code, closed=False)
+        body = response.json() if response.content else {}
+        action = body.get("response_action") if isinstance(body, dict) else None
+        with self.workspace.lock:
+            if action == "errors":
+                unknown = set(body.get("errors", {})) - {b.get("block_id") for b in view.view.get("blocks", [])}
+                if unknown:
+                    raise AssertionError(f"errors for blocks not in the view: {sorted(unknown)}")
+                view.errors = dict(body["errors"])
+                return Submission(status=200, closed=False, errors=view.errors)
+            if action == "update":
+                view.view, view.errors = body["view"], {}
+                return Submission(status=200, closed=False)
+            if action == "clear":
+                for other in self.workspace.views.values():
+                    if other.root_view_id == view.root_view_id:
+                        other.closed = True
+                return Submission(status=200, closed=True)
+            view.closed = True
+            return Submission(status=200, closed=True)
+
+    def event(
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        team_id: str = HOME_TEAM,
+    ) -> httpx.Response:
+        """Deliver an Events API callback; a retry carries X-Slack-Retry-Num as Slack's redelivery does."""
+        envelope = {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "api_app_id": self.workspace.app_id,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or "Ev" + uuid.uuid4().hex[:10].upper(),
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": HOME_TEAM,
+                    "user_id": BOT_USER,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": "4-" + uuid.uuid4().hex,
+        }
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
+        return self.post(json.dumps(envelope), "application/json", headers=headers)
+
+
+def _state_values(view: dict[str, Any], values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Build view.state.values for `values` (block_id -> typed value) the way Slack's client does."""
+    state: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        block_id, element = block["block_id"], block["element"]
+        value = values.get(block_id)
+        if (value in (None, "", [], ())) and not block.get("optional"):
+            errors[block_id] = "Please complete this required field."
+        max_length = element.get("max_length")
+        if isinstance(value, str) and max_length and len(value) > max_length:
+            errors[block_id] = f"Must be {max_length} characters or fewer."
+        state[block_id] = {element["action_id"]: _element_value(element, value)}
+    unknown = set(values) - set(state)
+    if unknown:
+        raise AssertionError(f"the view has no input blocks {sorted(unknown)}")
+    return state, errors
+
+
+def _element_value(element: dict[str, Any], value: Any) -> dict[str, Any]:
+    kind = element["type"]
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": value or None}
+    if kind in ("multi_static_select", "checkboxes"):
+        options = {o["value"]: o for o in element.get("options", [])}
+        missing = [v for v in value or [] if v not in options]
+        if missing:
+            raise AssertionError(f"{element['action_id']} has no options {missing}")
+        return {"type": kind, "selected_options": [options[v] for v in value or []]}
+    if kind == "static_select":
+        options = {o["value"]: o for o in element.get("options", [])}
+        return {"type": kind, "selected_option": options.get(value) if value else None}
+    return {"type": kind, "value": value if value not in ("",) else None}

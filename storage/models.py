@@ -1,0 +1,108 @@
+"""Typed SQLAlchemy models. Timestamps are timezone-aware UTC; no resident personal data is ever stored."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC; SQLite gives naive values back, so they are re-tagged."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[str]: JSON}
+
+
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Vacancy(Base):
+    """A unit available now or soon. Unit facts only."""
+
+    __tablename__ = "vacancy"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    property_name: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(30))
+    bedrooms: Mapped[int]
+    rent_cents: Mapped[int]
+    available_on: Mapped[date]
+    subsidies: Mapped[list[str]] = mapped_column(default=list)
+    accessibility: Mapped[list[str]] = mapped_column(default=list)
+    screening: Mapped[list[str]] = mapped_column(default=list)
+    screening_notes: Mapped[str] = mapped_column(String(500), default="")
+    contact: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_by_team: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    card_channel: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class OutboxMessage(Base):
+    """A post or edit to be delivered to Slack, written in the same transaction as the change that causes it.
+
+    `kind` names what to render (from the database's current truth) at delivery time; `subject_id` is the row
+    it shows. Delivery records the channel and ts it got, and never posts a row twice.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    channel: Mapped[str] = mapped_column(String(32))
+    user: Mapped[str | None] = mapped_column(String(32))
+    after_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    result_channel: Mapped[str | None] = mapped_column(String(32))
+    result_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """Who changed what, when. `detail` carries ids and unit facts, never resident data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(32))
+    actor_team: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(60))
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int | None] = mapped_column(BigInteger)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,86 @@
+"""Outbox rows: enqueue in the caller's transaction; claim, complete, retry or fail them for delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from storage.models import OutboxMessage
+
+PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+
+def enqueue(
+    session: Session,
+    *,
+    kind: str,
+    channel: str,
+    now: datetime,
+    subject_id: int | None = None,
+    user: str | None = None,
+    after: OutboxMessage | None = None,
+) -> OutboxMessage:
+    """Add a message to deliver; flushes so that its id can be referred to by a later row."""
+    row = OutboxMessage(
+        kind=kind,
+        channel=channel,
+        subject_id=subject_id,
+        user=user,
+        after_id=after.id if after is not None else None,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def due(session: Session, *, now: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
+    """Pending rows whose time has come and that nobody holds, oldest first, one channel in order.
+
+    A row waits while an older pending row for the same channel exists, or while the row it comes after is
+    still pending (once that is sent or failed, the row goes: it can say either), so a channel keeps its order.
+    """
+    earlier = aliased(OutboxMessage)
+    blocked_by_earlier = (
+        select(earlier.id)
+        .where(earlier.channel == OutboxMessage.channel, earlier.id < OutboxMessage.id, earlier.status == PENDING)
+        .exists()
+    )
+    parent = aliased(OutboxMessage)
+    waiting_for_parent = select(parent.id).where(parent.id == OutboxMessage.after_id, parent.status == PENDING).exists()
+    query = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.status == PENDING,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            ~blocked_by_earlier,
+            ~waiting_for_parent,
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return session.scalars(query).all()
+
+
+def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta) -> bool:
+    """Compare-and-set a claim on a row, so that two workers never deliver it at once."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.status == PENDING,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(claimed_until=now + hold)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def pending_count(session: Session) -> int:
+    return session.scalar(select(func.count()).where(OutboxMessage.status == PENDING)) or 0
