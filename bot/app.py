@@ -68,6 +68,7 @@ class Runtime:
     deps: Deps
     app: App
     host: str = "0.0.0.0"  # noqa: S104 - HTTP mode must be reachable by Slack or a proxy
+    port: int | None = None
     http: HttpServer | None = None
     socket: SocketModeHandler | None = None
     stopped: threading.Event = field(default_factory=threading.Event)
@@ -86,7 +87,9 @@ class Runtime:
         else:
             assert settings.slack_signing_secret is not None
             endpoint = SlackEndpoint(self.app, signing_secret=settings.slack_signing_secret.get_secret_value())
-            self.http = HttpServer(endpoint, host=self.host, port=settings.port).start()
+            self.http = HttpServer(
+                endpoint, host=self.host, port=settings.port if self.port is None else self.port
+            ).start()
             log.info("Porchlight listening for Slack at %s", self.http.url)
         return self
 

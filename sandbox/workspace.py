@@ -137,7 +137,8 @@ class Workspace:
         self.ephemerals: list[Ephemeral] = []
         self.views: dict[str, OpenView] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
-        self.triggers: dict[str, tuple[str, float]] = {}
+        self.triggers: dict[str, tuple[str, float, bool]] = {}  # trigger -> (user, deadline, used)
+        self.trigger_lifetime = TRIGGER_SECONDS
         self.response_urls: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
         self._last_ts = 0.0
@@ -179,23 +180,19 @@ class Workspace:
 
     def new_trigger(self, user: str) -> str:
         trigger = f"{next(self._ids)}.{secrets.token_hex(6)}"
-        self.triggers[trigger] = (user, self.monotonic() + TRIGGER_SECONDS)
+        self.triggers[trigger] = (user, self.monotonic() + self.trigger_lifetime, False)
         return trigger
-
-    def expire_triggers(self) -> None:
-        """Make every outstanding trigger_id too old to use (as if the bot took longer than 3 s)."""
-        self.triggers = {t: (u, 0.0) for t, (u, _) in self.triggers.items()}
 
     def _use_trigger(self, trigger_id: Any) -> str:
         entry = self.triggers.get(str(trigger_id))
         if entry is None:
             raise ApiError("invalid_trigger_id")
-        user, deadline = entry
-        if deadline == -1.0:
+        user, deadline, used = entry
+        if used:
             raise ApiError("exchanged_trigger_id")
-        if self.monotonic() > deadline:
+        if self.monotonic() >= deadline:
             raise ApiError("expired_trigger_id")
-        self.triggers[str(trigger_id)] = (user, -1.0)
+        self.triggers[str(trigger_id)] = (user, deadline, True)
         return user
 
     def channel(self, channel_id: Any) -> Channel:
