@@ -15,7 +15,7 @@ from bot.deps import Deps
 from bot.errors import SlackUnavailable
 from bot.http import HttpServer, SlackEndpoint
 from bot.settings import Settings
-from bot.slack.client import build_web_client
+from bot.slack.client import build_delivery_client, build_web_client
 from handlers import register_all
 from jobs.scheduler import OUTBOX_JOB, build_scheduler, wake
 from storage.db import make_engine, make_session_factory
@@ -33,22 +33,15 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
         session_factory=make_session_factory(engine),
         clock=clock or SystemClock(),
         client=build_web_client(settings),
+        delivery_client=build_delivery_client(settings),
     )
 
 
 def build_app(deps: Deps) -> App:
-    """The Bolt app with every listener registered. It checks the bot token with auth.test once."""
+    """The Bolt app with every listener registered, after checking the bot token with auth.test."""
     settings = deps.settings
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     try:
-        app = App(
-            client=deps.client,
-            signing_secret=secret,
-            request_verification_enabled=secret is not None,
-            # Listeners ack after their (short) work; this answers Slack as soon as they return.
-            process_before_response=True,
-            logger=logging.getLogger("porchlight.bolt"),
-        )
         deps.client.auth_test()
     except SlackApiError as exc:
         raise SlackUnavailable(
@@ -57,6 +50,15 @@ def build_app(deps: Deps) -> App:
         ) from None
     except OSError as exc:
         raise SlackUnavailable(f"could not reach Slack at {settings.slack_api_url}: {exc}") from None
+    app = App(
+        client=deps.client,
+        signing_secret=secret,
+        request_verification_enabled=secret is not None,
+        token_verification_enabled=False,  # checked just above, with a message a person can act on
+        # Listeners ack after their (short) work; this answers Slack as soon as they return.
+        process_before_response=True,
+        logger=logging.getLogger("porchlight.bolt"),
+    )
     register_all(app, deps)
     return app
 

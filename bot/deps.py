@@ -21,5 +21,6 @@ class Deps:
     settings: Settings
     session_factory: sessionmaker[Session]
     clock: Clock
-    client: WebClient
+    client: WebClient  # for listeners
+    delivery_client: WebClient  # for the outbox: no blind retries
     wake_outbox: Callable[[], None] = field(default=_nothing)

@@ -124,7 +124,9 @@ class HttpServer:
 
     def __init__(self, wsgi_app: Any, *, host: str, port: int) -> None:
         self._server = make_server(host, port, wsgi_app, _ThreadingWSGIServer, _QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="porchlight-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="porchlight-http", daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -161,7 +161,7 @@ def _send(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | 
             kind=failed.kind if failed else "?", channel=failed.channel if failed else "?",
             error=(failed.last_error or "?") if failed else "?", row_id=row.subject_id or 0,
         )  # fmt: skip
-        response = deps.client.chat_postMessage(channel=row.channel, text=text, metadata=_metadata(row))
+        response = deps.delivery_client.chat_postMessage(channel=row.channel, text=text, metadata=_metadata(row))
         return response["channel"], response["ts"]
     raise Permanent(f"unknown outbox kind {row.kind!r}")
 
@@ -177,9 +177,11 @@ def _post_vacancy_card(deps: Deps, session: Session, row: OutboxMessage) -> tupl
     vacancy = _vacancy(session, row)
     text, card = blocks.vacancy_card(vacancy)
     if vacancy.card_ts and vacancy.card_channel:
-        deps.client.chat_update(channel=vacancy.card_channel, ts=vacancy.card_ts, text=text, blocks=card)
+        deps.delivery_client.chat_update(channel=vacancy.card_channel, ts=vacancy.card_ts, text=text, blocks=card)
         return vacancy.card_channel, vacancy.card_ts
-    response = deps.client.chat_postMessage(channel=row.channel, text=text, blocks=card, metadata=_metadata(row))
+    response = deps.delivery_client.chat_postMessage(
+        channel=row.channel, text=text, blocks=card, metadata=_metadata(row)
+    )
     return response["channel"], response["ts"]
 
 
@@ -187,18 +189,18 @@ def _confirm_vacancy(deps: Deps, session: Session, row: OutboxMessage) -> tuple[
     vacancy = _vacancy(session, row)
     user = row.user or vacancy.created_by
     if vacancy.card_ts and vacancy.card_channel:
-        link = deps.client.chat_getPermalink(channel=vacancy.card_channel, message_ts=vacancy.card_ts)
+        link = deps.delivery_client.chat_getPermalink(channel=vacancy.card_channel, message_ts=vacancy.card_ts)
         text = blocks.vacancy_confirmation(vacancy, link.get("permalink"))
     else:
         text = blocks.vacancy_card_not_posted(vacancy)
     if row.channel != user:
         try:
-            deps.client.chat_postEphemeral(channel=row.channel, user=user, text=text)
+            deps.delivery_client.chat_postEphemeral(channel=row.channel, user=user, text=text)
             return row.channel, None
         except SlackApiError as exc:
             if exc.response.get("error") not in EPHEMERAL_FALLBACK:
                 raise
-    response = deps.client.chat_postMessage(channel=user, text=text, metadata=_metadata(row))
+    response = deps.delivery_client.chat_postMessage(channel=user, text=text, metadata=_metadata(row))
     return response["channel"], response["ts"]
 
 

@@ -24,7 +24,9 @@ class SandboxServer:
         handler = type("Handler", (_Handler,), {"workspace": workspace})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sandbox-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-http", daemon=True
+        )
 
     @property
     def base_url(self) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import ManualClock
 from bot.deps import Deps
 from bot.settings import Settings
-from bot.slack.client import build_web_client
+from bot.slack.client import build_delivery_client, build_web_client
 from sandbox import SandboxServer, SlackSide, Workspace
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -117,7 +117,13 @@ def settings_factory(sandbox: SandboxServer, database_url: str) -> Callable[...,
 @pytest.fixture
 def deps(settings_factory: Callable[..., Settings], session_factory: sessionmaker[Session], clock: ManualClock) -> Deps:
     settings = settings_factory()
-    return Deps(settings=settings, session_factory=session_factory, clock=clock, client=build_web_client(settings))
+    return Deps(
+        settings=settings,
+        session_factory=session_factory,
+        clock=clock,
+        client=build_web_client(settings),
+        delivery_client=build_delivery_client(settings, timeout=2),
+    )
 
 
 @pytest.fixture

@@ -1,22 +1,40 @@
-"""Build the Slack Web API client: explicit timeout, retries on connection errors and rate limits."""
+"""Build the Slack Web API clients, with an explicit timeout and deliberate retry behaviour.
+
+Two clients, because the two callers need different retries:
+- listeners (`build_web_client`) retry a failed connection once; they do not sleep on 429, since a person is
+  waiting and a trigger_id lives 3 seconds: a rate limit becomes a clear "try again" instead;
+- the outbox (`build_delivery_client`) gets no automatic retries at all: it records each attempt, honours
+  Retry-After by scheduling, and looks for an earlier copy before re-posting, so nothing is posted twice blind.
+"""
 
 from __future__ import annotations
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
 from bot.settings import Settings
 
 TIMEOUT_SECONDS = 10
 
 
+def _base_url(settings: Settings) -> str:
+    return settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+
+
+def _token(settings: Settings) -> str | None:
+    return settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+
+
 def build_web_client(settings: Settings) -> WebClient:
-    """Return a WebClient for the bot token, pointed at SLACK_API_URL."""
-    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    base_url = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
+    """The client listeners use: one retry on connection errors."""
     return WebClient(
-        token=token,
-        base_url=base_url,
+        token=_token(settings),
+        base_url=_base_url(settings),
         timeout=TIMEOUT_SECONDS,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1), RateLimitErrorRetryHandler(max_retry_count=1)],
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1)],
     )
+
+
+def build_delivery_client(settings: Settings, *, timeout: float = TIMEOUT_SECONDS) -> WebClient:
+    """The client the outbox uses: no automatic retries; the outbox decides."""
+    return WebClient(token=_token(settings), base_url=_base_url(settings), timeout=timeout, retry_handlers=[])

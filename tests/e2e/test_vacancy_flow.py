@@ -49,7 +49,10 @@ def test_vacancy_is_stored_posted_and_confirmed(slack: SlackSide, workspace: Wor
     with running_bot.deps.session_factory() as session:
         vacancy = session.scalars(select(Vacancy)).one()
         assert (vacancy.property_name, vacancy.unit, vacancy.bedrooms, vacancy.rent_cents) == (
-            "Maple Court", "12B", 2, 125_000
+            "Maple Court",
+            "12B",
+            2,
+            125_000,
         )
         assert vacancy.subsidies == ["hcv", "vash"]
         assert session.scalars(select(AuditEntry.action)).all() == ["vacancy.logged"]
