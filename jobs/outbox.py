@@ -145,9 +145,52 @@ def _mark_failed(deps: Deps, session: Session, row: OutboxMessage, error: str, n
         log.error("no PORCHLIGHT_COORDINATORS set: nobody can be told that outbox #%s failed", row.id)
 
 
-# -- what each kind of row posts --------------------------------------------------------------------------------
+# -- posting without ever posting twice -------------------------------------------------------------------------
+LOOKBACK = timedelta(minutes=5)
+
+
 def _metadata(row: OutboxMessage) -> dict[str, Any]:
     return {"event_type": ids.OUTBOX_METADATA_TYPE, "event_payload": {"outbox_id": row.id}}
+
+
+def _post(deps: Deps, row: OutboxMessage, *, channel: str, **message: Any) -> tuple[str, str | None]:
+    """Post with the row id in the message metadata; after an earlier attempt whose outcome is unknown
+    (timeout, dropped connection, 5xx), first look for that message, and adopt it instead of posting again."""
+    if row.attempts > 0:
+        found = _already_posted(deps, row, channel)
+        if found is not None:
+            log.info("outbox #%s was already posted (ts %s); not posting again", row.id, found[1])
+            return found
+    response = deps.delivery_client.chat_postMessage(channel=channel, metadata=_metadata(row), **message)
+    return response["channel"], response["ts"]
+
+
+def _already_posted(deps: Deps, row: OutboxMessage, channel: str) -> tuple[str, str] | None:
+    try:
+        return _find_by_metadata(deps, row, channel)
+    except SlackApiError as exc:
+        if exc.response.get("error") in PERMANENT:
+            # We cannot look here (no access to history); the post itself will say what is wrong.
+            log.warning("outbox #%s: cannot look for an earlier copy: %s", row.id, exc.response.get("error"))
+            return None
+        raise
+
+
+def _find_by_metadata(deps: Deps, row: OutboxMessage, channel: str) -> tuple[str, str] | None:
+    if not channel.startswith(("C", "G", "D")):  # a user id: find the DM channel first
+        channel = deps.delivery_client.conversations_open(users=channel)["channel"]["id"]
+    oldest = (row.created_at - LOOKBACK).timestamp()
+    history = deps.delivery_client.conversations_history(
+        channel=channel, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True
+    )
+    for message in history.get("messages") or []:
+        payload = (message.get("metadata") or {}).get("event_payload") or {}
+        if payload.get("outbox_id") == row.id:
+            return channel, message["ts"]
+    return None
+
+
+# -- what each kind of row posts --------------------------------------------------------------------------------
 
 
 def _send(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | None]:
@@ -161,8 +204,7 @@ def _send(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | 
             kind=failed.kind if failed else "?", channel=failed.channel if failed else "?",
             error=(failed.last_error or "?") if failed else "?", row_id=row.subject_id or 0,
         )  # fmt: skip
-        response = deps.delivery_client.chat_postMessage(channel=row.channel, text=text, metadata=_metadata(row))
-        return response["channel"], response["ts"]
+        return _post(deps, row, channel=row.channel, text=text)
     raise Permanent(f"unknown outbox kind {row.kind!r}")
 
 
@@ -179,10 +221,7 @@ def _post_vacancy_card(deps: Deps, session: Session, row: OutboxMessage) -> tupl
     if vacancy.card_ts and vacancy.card_channel:
         deps.delivery_client.chat_update(channel=vacancy.card_channel, ts=vacancy.card_ts, text=text, blocks=card)
         return vacancy.card_channel, vacancy.card_ts
-    response = deps.delivery_client.chat_postMessage(
-        channel=row.channel, text=text, blocks=card, metadata=_metadata(row)
-    )
-    return response["channel"], response["ts"]
+    return _post(deps, row, channel=row.channel, text=text, blocks=card)
 
 
 def _confirm_vacancy(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | None]:
@@ -200,8 +239,7 @@ def _confirm_vacancy(deps: Deps, session: Session, row: OutboxMessage) -> tuple[
         except SlackApiError as exc:
             if exc.response.get("error") not in EPHEMERAL_FALLBACK:
                 raise
-    response = deps.delivery_client.chat_postMessage(channel=user, text=text, metadata=_metadata(row))
-    return response["channel"], response["ts"]
+    return _post(deps, row, channel=user, text=text)
 
 
 def _after_sent(session: Session, row: OutboxMessage) -> None:

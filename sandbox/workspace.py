@@ -126,7 +126,9 @@ class Workspace:
         *,
         bot_token: str = "xoxb-sandbox-token",  # noqa: S107 - the fake workspace's own token
         signing_secret: str = "sandbox-secret",  # noqa: S107 - likewise
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        self.clock = clock  # message timestamps follow it, so tests can move time for Slack and the bot alike
         self.bot_token = bot_token
         self.signing_secret = signing_secret
         self.lock = threading.RLock()
@@ -174,7 +176,7 @@ class Workspace:
 
     def new_ts(self) -> str:
         with self.lock:
-            now = max(time.time(), self._last_ts + 0.000001)
+            now = max(self.clock(), self._last_ts + 0.000001)
             self._last_ts = now
             return f"{now:.6f}"
 

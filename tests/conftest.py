@@ -83,8 +83,8 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def workspace() -> Workspace:
-    return Workspace()
+def workspace(clock: ManualClock) -> Workspace:
+    return Workspace(clock=lambda: clock.now().timestamp())
 
 
 @pytest.fixture
