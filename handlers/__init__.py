@@ -5,10 +5,11 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import home, vacancy
+from handlers import home, messages, vacancy
 
 
 def register_all(app: App, deps: Deps) -> None:
     """Register every listener Porchlight has."""
     vacancy.register(app, deps)
     home.register(app, deps)
+    messages.register(app, deps)

@@ -26,7 +26,8 @@ VACANCY_FIELDS: Final = (
     "notes",
 )
 
-# Events the bot subscribes to (manifest.yml settings.event_subscriptions.bot_events).
-EVENTS: Final = ("app_home_opened",)
+# Events the bot listens to; manifest.yml subscribes to BOT_EVENTS (message.* all arrive as "message").
+EVENTS: Final = ("app_home_opened", "message")
+BOT_EVENTS: Final = ("app_home_opened", "message.channels", "message.groups")
 
 OUTBOX_METADATA_TYPE: Final = "porchlight_outbox"
