@@ -49,25 +49,39 @@ class Report:
     failed: list[int] = field(default_factory=list)
 
 
-def run(*, deps: Deps, now: datetime | None = None, limit: int = 50) -> Report:
-    """Deliver what is due now; returns which rows were sent, put back for retry, or failed for good."""
+def run(*, deps: Deps, now: datetime | None = None, limit: int = 50, max_rounds: int = 20) -> Report:
+    """Deliver what is due now; returns which rows were sent, put back for retry, or failed for good.
+
+    A row waits for the older rows of its channel, so after a round that delivered something the next
+    round picks up what that unblocked, until nothing more is due (or `max_rounds`, to share the tick).
+    """
     now = now or deps.clock.now()
     report = Report()
-    with deps.session_factory.begin() as session:
-        candidates = [row.id for row in outbox.due(session, now=now, limit=limit)]
     blocked_channels: set[str] = set()
-    for row_id in candidates:
+    for _ in range(max_rounds):
+        delivered = _deliver_round(deps, now=now, limit=limit, report=report, blocked=blocked_channels)
+        if not delivered:
+            break
+    return report
+
+
+def _deliver_round(deps: Deps, *, now: datetime, limit: int, report: Report, blocked: set[str]) -> int:
+    with deps.session_factory.begin() as session:
+        candidates = [(row.id, row.channel) for row in outbox.due(session, now=now, limit=limit)]
+    delivered = 0
+    for row_id, channel in candidates:
+        if channel in blocked:
+            continue
         with deps.session_factory.begin() as session:
-            row = session.get(OutboxMessage, row_id)
-            if row is None or row.channel in blocked_channels:
-                continue
             if not outbox.claim(session, row_id, now=now, hold=CLAIM_HOLD):
-                continue
+                continue  # another worker has it
         outcome = _deliver_one(deps, row_id, now)
         getattr(report, outcome).append(row_id)
         if outcome == "retried":
-            blocked_channels.add(row.channel)  # keep the channel's order: nothing overtakes a retried row
-    return report
+            blocked.add(channel)  # keep the channel's order: nothing overtakes a retried row
+        else:
+            delivered += 1
+    return delivered
 
 
 def _deliver_one(deps: Deps, row_id: int, now: datetime) -> str:

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from sandbox.workspace import ApiError, Workspace
+from sandbox.workspace import ApiError, RateLimited, Workspace
 
 log = logging.getLogger("sandbox")
 JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
@@ -91,6 +91,9 @@ class _Handler(BaseHTTPRequestHandler):
             token = token or args.pop("token", None)
             body = self.workspace.call(method, args, token)
             status = 200
+        except RateLimited as exc:
+            self._send(429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(exc.retry_after)})
+            return
         except ApiError as exc:
             body, status = {"ok": False, "error": exc.error}, 200
             if exc.detail:

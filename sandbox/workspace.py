@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import json
 import secrets
 import threading
@@ -20,6 +21,14 @@ BOT_USER = "U0PORCHBOT"
 BOT_ID = "B0PORCHBOT"
 TRIGGER_SECONDS = 3.0
 VIEW_PUSH_LIMIT = 3
+
+
+class RateLimited(Exception):
+    """Answered as Slack does: HTTP 429, {"ok": false, "error": "ratelimited"} and Retry-After seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("ratelimited")
+        self.retry_after = retry_after
 
 
 class ApiError(Exception):
@@ -145,6 +154,9 @@ class Workspace:
         self._ids = itertools.count(1)
         self._last_ts = 0.0
         self.monotonic: Callable[[], float] = time.monotonic
+        # chat.postMessage: "one message per second per channel" (LIMITS.md §4); None = no limit (default).
+        self.post_rate_per_channel: float | None = None
+        self._next_post_at: dict[str, float] = {}
         self._seed()
 
     # -- setup ---------------------------------------------------------------------------------------------
@@ -234,7 +246,18 @@ class Workspace:
         if handler is None:
             raise ApiError("unknown_method")
         with self.lock:
+            if method == "chat.postMessage":
+                self._pace_post(str(args.get("channel")))
             return {"ok": True, **handler(args)}
+
+    def _pace_post(self, channel: str) -> None:
+        if not self.post_rate_per_channel:
+            return
+        now, interval = self.monotonic(), 1.0 / self.post_rate_per_channel
+        next_at = self._next_post_at.get(channel, 0.0)
+        if now < next_at:
+            raise RateLimited(retry_after=max(1, math.ceil(next_at - now)))
+        self._next_post_at[channel] = now + interval
 
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {

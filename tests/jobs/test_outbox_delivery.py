@@ -42,7 +42,7 @@ def cards(workspace: Workspace) -> list[str]:
 
 def test_card_then_confirmation_each_once(deps: Deps, workspace: Workspace) -> None:
     vacancy_id = log_one(deps)
-    first = delivery.run(deps=deps)
+    first = delivery.run(deps=deps, max_rounds=1)
     assert len(first.sent) == 1  # the confirmation waits for the card
     second = delivery.run(deps=deps)
     assert len(second.sent) == 1
@@ -55,6 +55,15 @@ def test_card_then_confirmation_each_once(deps: Deps, workspace: Workspace) -> N
         assert vacancy.card_ts == cards(workspace)[0]
 
 
+def test_one_run_delivers_a_channels_backlog_in_order(deps: Deps, workspace: Workspace) -> None:
+    ids = [log_one(deps) for _ in range(5)]
+    report = delivery.run(deps=deps)
+    assert len(report.sent) == 10
+    with deps.session_factory() as session:
+        posted = [session.get(Vacancy, i).card_ts for i in ids]  # type: ignore[union-attr]
+    assert posted == cards(workspace)
+
+
 def test_server_errors_back_off_then_deliver_once(deps: Deps, workspace: Workspace, clock: ManualClock) -> None:
     log_one(deps)
     workspace.faults.fail("chat.postMessage", times=3, status=500)
@@ -62,7 +71,7 @@ def test_server_errors_back_off_then_deliver_once(deps: Deps, workspace: Workspa
         assert delivery.run(deps=deps).retried
         assert delivery.run(deps=deps).sent == []  # not due yet: backing off
         clock.advance(timedelta(minutes=1))
-    assert len(delivery.run(deps=deps).sent) == 1
+    assert len(delivery.run(deps=deps).sent) == 2  # the card, then the confirmation it unblocked
     assert len(cards(workspace)) == 1
     assert rows(deps)[0].attempts == 4
 
@@ -75,7 +84,7 @@ def test_a_rate_limit_is_honoured(deps: Deps, workspace: Workspace, clock: Manua
     clock.advance(timedelta(seconds=6))
     assert delivery.run(deps=deps).sent == []
     clock.advance(timedelta(seconds=1))
-    assert len(delivery.run(deps=deps).sent) == 1
+    assert len(delivery.run(deps=deps).sent) == 2
 
 
 def test_a_timeout_after_slack_accepted_is_not_posted_twice(
@@ -86,7 +95,7 @@ def test_a_timeout_after_slack_accepted_is_not_posted_twice(
     assert delivery.run(deps=deps).retried
     assert len(cards(workspace)) == 1  # Slack has it, though we never heard back
     clock.advance(timedelta(minutes=1))
-    assert len(delivery.run(deps=deps).sent) == 1
+    assert len(delivery.run(deps=deps).sent) == 2
     assert len(cards(workspace)) == 1
     card = rows(deps)[0]
     assert card.result_ts == cards(workspace)[0]

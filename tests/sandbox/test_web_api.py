@@ -105,3 +105,19 @@ def test_rate_limits_and_failures(client: WebClient, workspace: Workspace) -> No
         client.chat_postMessage(channel="C0VACANCIES", text="x")
     assert failed.value.response.status_code == 500
     assert client.chat_postMessage(channel="C0VACANCIES", text="x")["ok"]
+
+
+def test_posting_faster_than_one_per_second_per_channel_is_rate_limited(
+    client: WebClient, workspace: Workspace
+) -> None:
+    now = [100.0]
+    workspace.monotonic = lambda: now[0]
+    workspace.post_rate_per_channel = 1.0
+    client.chat_postMessage(channel="C0VACANCIES", text="one")
+    client.chat_postMessage(channel="C0SHARED", text="another channel is not held up")
+    with pytest.raises(SlackApiError) as caught:
+        client.chat_postMessage(channel="C0VACANCIES", text="two")
+    assert caught.value.response.status_code == 429
+    assert caught.value.response.headers["Retry-After"] == "1"
+    now[0] += 1.0
+    assert client.chat_postMessage(channel="C0VACANCIES", text="two")["ok"]
