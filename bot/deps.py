@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.background import INLINE, AfterAck, Batcher
 from bot.clock import Clock
+from bot.domain.contacts import SpokenMessage
 from bot.settings import Settings
 
 
@@ -24,3 +26,14 @@ class Deps:
     client: WebClient  # for listeners
     delivery_client: WebClient  # for the outbox: no blind retries
     wake_outbox: Callable[[], None] = field(default=_nothing)
+    after_ack: AfterAck = field(default=INLINE)  # work after Slack's answer; inline unless the app sets a pool
+    contact_log: Batcher[SpokenMessage] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.contact_log = Batcher(self._write_contacts)
+
+    def _write_contacts(self, messages: list[SpokenMessage]) -> None:
+        from bot.domain.contacts import note_messages
+
+        with self.session_factory.begin() as session:
+            note_messages(session, messages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -17,7 +18,7 @@ def register(app: App, deps: Deps) -> None:
     app.event("message")(_message(deps))
 
 
-def spoken(body: dict[str, Any]) -> contacts.SpokenMessage | None:
+def spoken(body: dict[str, Any], *, now: datetime) -> contacts.SpokenMessage | None:
     """The message as plain values, or None if it is not a person speaking."""
     event = body.get("event") or {}
     if event.get("subtype") not in SPOKEN_SUBTYPES or event.get("bot_id") or not event.get("user"):
@@ -27,17 +28,15 @@ def spoken(body: dict[str, Any]) -> contacts.SpokenMessage | None:
     team = event.get("user_team") or event.get("team") or body.get("team_id")
     return contacts.SpokenMessage(
         event_id=str(body["event_id"]), channel=str(event["channel"]), ts=str(event["ts"]),
-        thread_ts=event.get("thread_ts"), user_id=str(event["user"]), team_id=team,
+        thread_ts=event.get("thread_ts"), user_id=str(event["user"]), team_id=team, at=now,
     )  # fmt: skip
 
 
 def _message(deps: Deps) -> Any:
     def message_event(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        message = spoken(body)
-        if message is None:
-            return
-        with deps.session_factory.begin() as session:
-            contacts.note_message(session, message, now=deps.clock.now())
+        message = spoken(body, now=deps.clock.now())
+        if message is not None:
+            deps.contact_log.add(message)
 
     return message_event

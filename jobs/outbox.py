@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,10 +87,11 @@ def _deliver_round(deps: Deps, *, now: datetime, limit: int, report: Report, blo
 
 def _deliver_one(deps: Deps, row_id: int, now: datetime) -> str:
     try:
-        with deps.session_factory() as session:
+        with deps.session_factory() as session:  # read what to send, then let go of the database
             row = session.get(OutboxMessage, row_id)
             assert row is not None
-            channel, ts = _send(deps, session, row)
+            send = _prepare(deps, session, row)
+        channel, ts = send()  # Slack calls, with no transaction open
     except Permanent as exc:
         _fail(deps, row_id, exc.error, now)
         return "failed"
@@ -207,18 +209,22 @@ def _find_by_metadata(deps: Deps, row: OutboxMessage, channel: str) -> tuple[str
 # -- what each kind of row posts --------------------------------------------------------------------------------
 
 
-def _send(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | None]:
+Send = Callable[[], tuple[str, str | None]]
+
+
+def _prepare(deps: Deps, session: Session, row: OutboxMessage) -> Send:
+    """Read and render everything a row needs; the returned call only talks to Slack."""
     if row.kind == vacancies.CARD_POST:
-        return _post_vacancy_card(deps, session, row)
+        return _vacancy_card(deps, _vacancy(session, row), row)
     if row.kind == vacancies.CONFIRM:
-        return _confirm_vacancy(deps, session, row)
+        return _vacancy_confirmation(deps, _vacancy(session, row), row)
     if row.kind == NOTICE:
         failed = session.get(OutboxMessage, row.subject_id)
         text = blocks.delivery_failure_notice(
             kind=failed.kind if failed else "?", channel=failed.channel if failed else "?",
             error=(failed.last_error or "?") if failed else "?", row_id=row.subject_id or 0,
         )  # fmt: skip
-        return _post(deps, row, channel=row.channel, text=text)
+        return lambda: _post(deps, row, channel=row.channel, text=text)
     raise Permanent(f"unknown outbox kind {row.kind!r}")
 
 
@@ -229,31 +235,39 @@ def _vacancy(session: Session, row: OutboxMessage) -> Vacancy:
     return vacancy
 
 
-def _post_vacancy_card(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | None]:
-    vacancy = _vacancy(session, row)
+def _vacancy_card(deps: Deps, vacancy: Vacancy, row: OutboxMessage) -> Send:
     text, card = blocks.vacancy_card(vacancy)
-    if vacancy.card_ts and vacancy.card_channel:
-        deps.delivery_client.chat_update(channel=vacancy.card_channel, ts=vacancy.card_ts, text=text, blocks=card)
-        return vacancy.card_channel, vacancy.card_ts
-    return _post(deps, row, channel=row.channel, text=text, blocks=card)
+    where = (vacancy.card_channel, vacancy.card_ts)
+
+    def send() -> tuple[str, str | None]:
+        if where[0] and where[1]:  # already posted: edit it in place
+            deps.delivery_client.chat_update(channel=where[0], ts=where[1], text=text, blocks=card)
+            return where[0], where[1]
+        return _post(deps, row, channel=row.channel, text=text, blocks=card)
+
+    return send
 
 
-def _confirm_vacancy(deps: Deps, session: Session, row: OutboxMessage) -> tuple[str, str | None]:
-    vacancy = _vacancy(session, row)
+def _vacancy_confirmation(deps: Deps, vacancy: Vacancy, row: OutboxMessage) -> Send:
     user = row.user or vacancy.created_by
-    if vacancy.card_ts and vacancy.card_channel:
-        link = deps.delivery_client.chat_getPermalink(channel=vacancy.card_channel, message_ts=vacancy.card_ts)
-        text = blocks.vacancy_confirmation(vacancy, link.get("permalink"))
-    else:
-        text = blocks.vacancy_card_not_posted(vacancy)
-    if row.channel != user:
-        try:
-            deps.delivery_client.chat_postEphemeral(channel=row.channel, user=user, text=text)
-            return row.channel, None
-        except SlackApiError as exc:
-            if exc.response.get("error") not in EPHEMERAL_FALLBACK:
-                raise
-    return _post(deps, row, channel=user, text=text)
+    card_channel, card_ts = vacancy.card_channel, vacancy.card_ts
+
+    def send() -> tuple[str, str | None]:
+        if card_channel and card_ts:
+            link = deps.delivery_client.chat_getPermalink(channel=card_channel, message_ts=card_ts)
+            text = blocks.vacancy_confirmation(vacancy, link.get("permalink"))
+        else:
+            text = blocks.vacancy_card_not_posted(vacancy)
+        if row.channel != user:
+            try:
+                deps.delivery_client.chat_postEphemeral(channel=row.channel, user=user, text=text)
+                return row.channel, None
+            except SlackApiError as exc:
+                if exc.response.get("error") not in EPHEMERAL_FALLBACK:
+                    raise
+        return _post(deps, row, channel=user, text=text)
+
+    return send
 
 
 def _after_sent(session: Session, row: OutboxMessage) -> None:

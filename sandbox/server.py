@@ -55,6 +55,7 @@ class SandboxServer:
 class _Handler(BaseHTTPRequestHandler):
     workspace: Workspace
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait for an ACK
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("sandbox: " + format, *args)
@@ -68,7 +69,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, raw: str) -> None:
         path = self.path.split("?", 1)[0]
-        if path.startswith("/response/"):
+        if path == "/_sandbox/trigger":
+            self._new_trigger(raw)
+        elif path.startswith("/response/"):
             self._response_url(path.removeprefix("/response/"), raw)
         elif path.startswith("/api/"):
             self._api(path.removeprefix("/api/"), raw)
@@ -119,6 +122,17 @@ class _Handler(BaseHTTPRequestHandler):
                 except ValueError as exc:
                     raise ApiError(f"invalid_{name}_format" if name == "blocks" else "invalid_arguments") from exc
         return args
+
+    def _new_trigger(self, raw: str) -> None:
+        try:
+            user = json.loads(raw or "{}").get("user")
+        except (ValueError, AttributeError):
+            user = None
+        if user not in self.workspace.users:
+            self._send(400, {"ok": False, "error": "user_not_found"})
+            return
+        with self.workspace.lock:
+            self._send(200, {"ok": True, "trigger_id": self.workspace.new_trigger(user)})
 
     def _response_url(self, token: str, raw: str) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +41,26 @@ def _sqlite_engine(url: Any, **kwargs: Any) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # SQLite has one writer at a time. Threads of this process queue on a lock (woken the moment it is free);
+    # other processes wait through busy_timeout, whose waits are sleeps of up to 100 ms.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        # Take the write lock at the start, so two writers wait (busy_timeout) instead of failing mid-way.
+        info = conn.connection.info
+        if not info.get("holds_writer"):
+            writer.acquire()
+            info["holds_writer"] = True
+        # Take SQLite's write lock at the start, so a writer waits instead of failing mid-way.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    def _release(dbapi_connection: Any, record: Any, *_: Any) -> None:
+        if record is not None and record.info.pop("holds_writer", False):
+            writer.release()
+
+    # A connection gives the lock back when it returns to the pool, after its COMMIT or ROLLBACK has finished.
+    event.listen(engine, "checkin", _release)
+    event.listen(engine, "invalidate", _release)
     return engine
 
 

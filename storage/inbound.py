@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,35 +13,41 @@ from sqlalchemy.orm import Session
 from storage.models import Contact, InboundEvent
 
 
-def _insert_ignoring_duplicates(session: Session, model: Any, values: dict[str, Any]) -> bool:
-    """INSERT ... ON CONFLICT DO NOTHING; True if the row is new. Safe when two instances race."""
+@dataclass(frozen=True)
+class ContactRow:
+    channel: str
+    ts: str
+    thread_ts: str | None
+    user_id: str
+    team_id: str | None
+    kind: str
+    at: datetime
+
+
+def _insert_new(session: Session, model: Any, rows: list[dict[str, Any]], key: Any) -> set[Any]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING key: the keys that were new. Safe when instances race."""
+    if not rows:
+        return set()
     dialect = session.get_bind().dialect.name
     statement: Insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
-    key = next(iter(model.__table__.primary_key.columns))
-    inserted = session.execute(statement.values(**values).on_conflict_do_nothing().returning(key))
-    return inserted.first() is not None
+    inserted = session.execute(statement.values(rows).on_conflict_do_nothing().returning(key))
+    return set(inserted.scalars())
+
+
+def first_deliveries(session: Session, received: dict[str, datetime]) -> set[str]:
+    """Record event ids (id -> received at); returns those not seen before (not retries or duplicates)."""
+    rows = [{"event_id": event_id, "received_at": at} for event_id, at in received.items()]
+    return _insert_new(session, InboundEvent, rows, InboundEvent.event_id)
 
 
 def first_delivery(session: Session, *, event_id: str, now: datetime) -> bool:
-    """Record an event id; False if it was seen before (a retry or a duplicate)."""
-    return _insert_ignoring_duplicates(session, InboundEvent, {"event_id": event_id, "received_at": now})
+    return event_id in first_deliveries(session, {event_id: now})
 
 
-def record_contact(
-    session: Session,
-    *,
-    channel: str,
-    ts: str,
-    thread_ts: str | None,
-    user_id: str,
-    team_id: str | None,
-    kind: str,
-    at: datetime,
-) -> bool:
-    """Record a contact once per (channel, ts): Slack sometimes re-sends a message under a new event id."""
-    values = {"channel": channel, "ts": ts, "thread_ts": thread_ts, "user_id": user_id, "team_id": team_id,
-              "kind": kind, "at": at}  # fmt: skip
-    return _insert_ignoring_duplicates(session, Contact, values)
+def record_contacts(session: Session, contacts: list[ContactRow]) -> int:
+    """Record contacts once per (channel, ts); returns how many were new."""
+    unique = {(c.channel, c.ts): asdict(c) for c in contacts}
+    return len(_insert_new(session, Contact, list(unique.values()), Contact.id))
 
 
 def forget_events_before(session: Session, cutoff: datetime) -> int:

@@ -115,15 +115,19 @@ def settings_factory(sandbox: SandboxServer, database_url: str) -> Callable[...,
 
 
 @pytest.fixture
-def deps(settings_factory: Callable[..., Settings], session_factory: sessionmaker[Session], clock: ManualClock) -> Deps:
+def deps(
+    settings_factory: Callable[..., Settings], session_factory: sessionmaker[Session], clock: ManualClock
+) -> Iterator[Deps]:
     settings = settings_factory()
-    return Deps(
+    deps = Deps(
         settings=settings,
         session_factory=session_factory,
         clock=clock,
         client=build_web_client(settings),
         delivery_client=build_delivery_client(settings, timeout=2),
     )
+    yield deps
+    deps.contact_log.close()
 
 
 @pytest.fixture

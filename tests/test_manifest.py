@@ -55,7 +55,7 @@ class RecordingApp:
     def __getattr__(self, kind: str) -> Any:
         def register(key: str, *_: Any, **__: Any) -> Any:
             self.registered[kind].append(key)
-            return lambda listener: listener
+            return lambda *listeners, **ack_and_lazy: None
 
         return register
 

@@ -20,14 +20,27 @@ class SpokenMessage:
     thread_ts: str | None
     user_id: str
     team_id: str | None
+    at: datetime
 
 
-def note_message(session: Session, message: SpokenMessage, *, now: datetime) -> bool:
-    """Log a message as contact, once; False when it was a re-delivery or already logged."""
-    if not inbound.first_delivery(session, event_id=message.event_id, now=now):
-        return False
-    kind = "thread_reply" if message.thread_ts and message.thread_ts != message.ts else "message"
-    return inbound.record_contact(
-        session, channel=message.channel, ts=message.ts, thread_ts=message.thread_ts, user_id=message.user_id,
-        team_id=message.team_id, kind=kind, at=now,
-    )  # fmt: skip
+def note_messages(session: Session, messages: list[SpokenMessage]) -> int:
+    """Log messages as contact, each once however often Slack delivered it; returns how many were new.
+
+    Deliveries are deduplicated on event_id (Slack's retries) and contacts on channel + ts (Slack sometimes
+    re-sends a message under a new event id).
+    """
+    fresh = inbound.first_deliveries(session, {m.event_id: m.at for m in messages})
+    rows = [
+        inbound.ContactRow(
+            channel=m.channel,
+            ts=m.ts,
+            thread_ts=m.thread_ts,
+            user_id=m.user_id,
+            team_id=m.team_id,
+            at=m.at,
+            kind="thread_reply" if m.thread_ts and m.thread_ts != m.ts else "message",
+        )
+        for m in messages
+        if m.event_id in fresh
+    ]
+    return inbound.record_contacts(session, rows)

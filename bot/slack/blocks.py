@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -23,7 +24,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.domain.board import BoardSummary
-from bot.domain.vacancies import ACCESSIBILITY, LIMITS, SCREENING, SUBSIDIES
+from bot.domain.vacancies import ACCESSIBILITY, LIMITS, SCREENING, SUBSIDIES, VacancyFacts
 from bot.slack import ids
 from bot.slack.text import bedrooms, day, escape, money, truncate
 from storage.models import Vacancy
@@ -66,6 +67,12 @@ def _text(block_id: str, label: str, *, hint: str | None = None, optional: bool 
 
 def vacancy_modal(meta: VacancyModalMeta, *, today: date) -> dict[str, Any]:
     """The modal a case manager fills to log a vacancy."""
+    return {**_vacancy_modal_for(today), "private_metadata": meta.dump()}
+
+
+@functools.lru_cache(maxsize=4)
+def _vacancy_modal_for(today: date) -> dict[str, Any]:
+    # Built and validated once a day: slack_sdk's models take milliseconds, which /vacancy should not pay.
     blocks: list[Block] = [
         SectionBlock(text="Unit facts only: *no resident names or personal details* — this card is shared."),
         _text("property_name", "Property", placeholder="e.g. Maple Court Apartments"),
@@ -107,7 +114,6 @@ def vacancy_modal(meta: VacancyModalMeta, *, today: date) -> dict[str, Any]:
         title="Log a vacancy",
         submit="Post vacancy",
         close="Cancel",
-        private_metadata=meta.dump(),
         blocks=blocks,
     )
     view.validate_json()
@@ -201,4 +207,16 @@ def vacancy_card_not_posted(vacancy: Vacancy) -> str:
     return (
         f"Vacancy V-{vacancy.id} ({escape(vacancy.property_name)} #{escape(vacancy.unit)}) is saved, but its card "
         "could not be posted to the vacancies channel. The coordinator has been told; you don't need to log it again."
+    )
+
+
+def vacancy_not_saved(facts: VacancyFacts, ref: str) -> str:
+    """What the submitter is told if their vacancy could not be stored after the form closed."""
+    entered = (
+        f"{escape(facts.property_name)} #{escape(facts.unit)}, {bedrooms(facts.bedrooms)}, "
+        f"{money(facts.rent_cents)}/month, available {day(facts.available_on)}, contact {escape(facts.contact)}"
+    )
+    return (
+        f":warning: Sorry, your vacancy could not be saved (ref {ref}), so it is not on the board. "
+        f"Please run /vacancy again. What you entered: {entered}."
     )

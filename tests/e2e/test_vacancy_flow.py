@@ -29,9 +29,8 @@ GOOD = {
 def open_form(slack: SlackSide, workspace: Workspace, channel: str = VACANCIES) -> Any:
     response = slack.slash_command(user=CASE_MANAGER, channel=channel, command="/vacancy")
     assert response.status_code == 200
-    views = workspace.open_views(CASE_MANAGER)
-    assert len(views) == 1, "the vacancy form should be open"
-    return views[0]
+    [view] = eventually(lambda: workspace.open_views(CASE_MANAGER), what="the vacancy form opens")
+    return view
 
 
 def count(running_bot: Any, model: Any) -> int:
@@ -46,6 +45,7 @@ def test_vacancy_is_stored_posted_and_confirmed(slack: SlackSide, workspace: Wor
     result = slack.submit_view(view, user=CASE_MANAGER, values=GOOD)
 
     assert result.closed and not result.errors
+    eventually(lambda: count(running_bot, Vacancy), what="the vacancy is stored")
     with running_bot.deps.session_factory() as session:
         vacancy = session.scalars(select(Vacancy)).one()
         assert (vacancy.property_name, vacancy.unit, vacancy.bedrooms, vacancy.rent_cents) == (
@@ -88,7 +88,7 @@ def test_bad_input_comes_back_inline_and_nothing_is_stored(
     # The person fixes the fields in the same modal and submits again.
     result = slack.submit_view(view, user=CASE_MANAGER, values=GOOD)
     assert result.closed
-    assert count(running_bot, Vacancy) == 1
+    eventually(lambda: count(running_bot, Vacancy) == 1, what="the corrected vacancy is stored")
 
 
 def test_required_and_too_long_are_refused_before_anything_is_sent(
@@ -101,7 +101,7 @@ def test_required_and_too_long_are_refused_before_anything_is_sent(
     assert count(running_bot, Vacancy) == 0
 
 
-def test_help_and_unknown_words(slack: SlackSide, workspace: Workspace) -> None:
+def test_help_and_unknown_words(slack: SlackSide, workspace: Workspace, running_bot: Any) -> None:
     slack.slash_command(user=CASE_MANAGER, channel="C0GENERAL", command="/vacancy", text="help")
     assert "/vacancy" in workspace.ephemerals_for(CASE_MANAGER)[-1].text
     slack.slash_command(user=CASE_MANAGER, channel="C0GENERAL", command="/vacancy", text="frobnicate")
@@ -113,8 +113,9 @@ def test_an_expired_trigger_gets_a_clear_message(slack: SlackSide, workspace: Wo
     workspace.trigger_lifetime = 0.0  # as if the bot took longer than Slack's 3 seconds
     response = slack.slash_command(user=CASE_MANAGER, channel="C0GENERAL", command="/vacancy")
     assert response.status_code == 200
-    assert "expired_trigger_id" in workspace.ephemerals_for(CASE_MANAGER)[-1].text
-    assert "run /vacancy again" in workspace.ephemerals_for(CASE_MANAGER)[-1].text
+    [told] = eventually(lambda: workspace.ephemerals_for(CASE_MANAGER), what="the person is told")
+    assert "expired_trigger_id" in told.text
+    assert "run /vacancy again" in told.text
 
 
 def test_confirmation_falls_back_to_a_dm_where_the_bot_cannot_post(
@@ -127,3 +128,24 @@ def test_confirmation_falls_back_to_a_dm_where_the_bot_cannot_post(
         what="a DM to the case manager",
     )[0]
     assert "Posted vacancy V-1" in dm.messages[-1].text
+
+
+def test_a_vacancy_that_cannot_be_saved_is_reported_with_what_was_entered(
+    slack: SlackSide, workspace: Workspace, running_bot: Any, monkeypatch: Any
+) -> None:
+    view = open_form(slack, workspace)
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("the database is gone")
+
+    monkeypatch.setattr("bot.domain.vacancies.log_vacancy", broken)
+    assert slack.submit_view(view, user=CASE_MANAGER, values=GOOD).closed
+    dm = eventually(
+        lambda: [c for c in workspace.channels.values() if c.is_im and CASE_MANAGER in c.members and c.messages],
+        what="a DM saying it was not saved",
+    )[0]
+    text = dm.messages[-1].text
+    assert "could not be saved" in text
+    assert "Maple Court #12B" in text
+    assert "ref " in text
+    assert count(running_bot, Vacancy) == 0

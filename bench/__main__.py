@@ -1,0 +1,232 @@
+"""Run every benchmark in one go and print the figures as ratios against a baseline measured in the same run.
+
+    python3 dev.py bench [--quick]
+
+(a) ack latency p50/p99 for `/vacancy` and a valid vacancy submission through Porchlight's real HTTP path,
+    against a bare Bolt app that only acks, served the same way, in its fastest configuration
+    (process_before_response=True) and in Bolt's default one;
+(b) sustained throughput of Events API `message` events in a shared channel, against the bare app;
+(c) peak and sampled memory (RSS) of the bot process under that load;
+(d) outbox delivery rate when the workspace holds chat.postMessage to one message per second per channel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.delivery import delivery_rate
+from bot.slack.blocks import VacancyModalMeta, vacancy_modal
+from sandbox import SlackSide, Workspace
+from sandbox.slack_side import _state_values
+
+ROOT = Path(__file__).resolve().parents[1]
+VALUES = {
+    "property_name": "Maple Court", "unit": "12B", "bedrooms": "2", "rent": "1250", "available_on": "2026-12-01",
+    "subsidies": ["hcv"], "accessibility": [], "screening": ["credit"], "screening_notes": "", "contact": "555-0100",
+    "notes": "",
+}  # fmt: skip
+
+
+class Server:
+    """A bench/serve.py process."""
+
+    def __init__(self, kind: str, api_url: str, database_url: str) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bench.serve", kind, "--api-url", api_url, "--database-url", database_url],
+            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().strip()
+        if not line.startswith("READY "):
+            raise RuntimeError(f"{kind} server did not start: {line!r}")
+        self.url = line.removeprefix("READY ")
+        self.samples: list[int] = []
+
+    def rss_kb(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self) -> int:
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.close()
+        peak = 0
+        for line in self.process.stdout:
+            if line.startswith("PEAK_KB "):
+                peak = int(line.split()[1])
+        self.process.wait(timeout=30)
+        return peak
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+RATE = 25.0  # requests per second in the latency phases: far above a community's real traffic
+
+
+def timed(send: Any, count: int, warmup: int, prepare: Any = lambda: None) -> list[float]:
+    """Latency of `send(prepare())` in ms, one request every 1/RATE s (open loop); only the request is timed."""
+    for _ in range(warmup):
+        send(prepare())
+    latencies = []
+    next_at = time.perf_counter()
+    for _ in range(count):
+        prepared = prepare()
+        next_at += 1 / RATE
+        time.sleep(max(0.0, next_at - time.perf_counter()))
+        start = time.perf_counter()
+        response = send(prepared)
+        latencies.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{response.status_code}: {response.text[:200]}")
+    return latencies
+
+
+def new_trigger(side: SlackSide) -> Any:
+    control = httpx.Client()
+    return lambda: control.post(side.sandbox_url + "/_sandbox/trigger", json={"user": "U0CASEMGR"}).json()["trigger_id"]
+
+
+def slash_sender(side: SlackSide) -> Any:
+    def send(trigger: str) -> httpx.Response:
+        form = {"command": "/vacancy", "text": "", "user_id": "U0CASEMGR", "team_id": "T0PORCH",
+                "channel_id": "C0VACANCIES", "trigger_id": trigger, "response_url": side.sandbox_url + "/response/x"}  # fmt: skip
+        return side.post_form(form)
+
+    return send
+
+
+def submission_sender(side: SlackSide) -> Any:
+    view = vacancy_modal(VacancyModalMeta(channel="C0VACANCIES"), today=date.today())
+    state, _ = _state_values(view, VALUES)
+    payload = {"type": "view_submission", "team": {"id": "T0PORCH"},
+               "user": {"id": "U0CASEMGR", "team_id": "T0PORCH"}, "api_app_id": "A0PORCH",
+               "view": {**view, "id": "V0BENCH", "state": {"values": state}}}  # fmt: skip
+    body = "payload=" + __import__("urllib.parse").parse.quote(json.dumps(payload))
+    return lambda _: side.post(body, "application/x-www-form-urlencoded")
+
+
+def event_throughput(side: SlackSide, count: int, threads: int) -> float:
+    local = threading.local()
+
+    def send(i: int) -> None:
+        event = {"type": "message", "channel": "C0SHARED", "user": "W0PARTNERPM", "user_team": "T0PARTNER",
+                 "text": "hello", "ts": f"{1790000000 + i}.000100"}  # fmt: skip
+        envelope = {"type": "event_callback", "team_id": "T0PORCH", "api_app_id": "A0PORCH", "event": event,
+                    "event_id": f"EvBENCH{i:08d}", "event_time": 1790000000}  # fmt: skip
+        if not hasattr(local, "client"):
+            local.client = httpx.Client()  # one kept-alive connection per sender
+        body = json.dumps(envelope)
+        headers = {"Content-Type": "application/json", **side.signed_headers(body)}
+        response = local.client.post(side.bot_url, content=body, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(response.text)
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(send, range(count)))
+    return count / (time.perf_counter() - start)
+
+
+def measure(kind: str, sandbox_url: str, n: int, db: str) -> dict[str, Any]:
+    server = Server(kind, sandbox_url + "/api/", db)
+    # The workspace object here only lends its signing secret and people; the sandbox runs in its own process.
+    side = SlackSide(Workspace(), bot_url=server.url, sandbox_url=sandbox_url)
+    samples: list[int] = []
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            samples.append(server.rss_kb())
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        result = {
+            "events_per_s": event_throughput(side, n * 2, threads=4),
+            "slash": timed(slash_sender(side), n, n // 10, prepare=new_trigger(side)),
+            "submit": timed(submission_sender(side), n, n // 10),
+        }
+    finally:
+        stop.set()
+        sampler.join()
+        side.close()
+        result_peak = server.stop()
+    result["peak_kb"] = result_peak
+    third = max(1, len(samples) // 3)
+    result["rss_first_third_kb"] = statistics.mean(samples[:third]) if samples else 0
+    result["rss_last_third_kb"] = statistics.mean(samples[-third:]) if samples else 0
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python3 dev.py bench")
+    parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
+    parser.add_argument("-n", type=int, default=None, help="requests per latency measurement")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.ERROR)
+    n = args.n or (200 if args.quick else 1000)
+    results: dict[str, dict[str, Any]] = {}
+    sandbox = subprocess.Popen([sys.executable, "-m", "sandbox"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert sandbox.stdout is not None
+    sandbox_url = sandbox.stdout.readline().strip().removeprefix("READY ")
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            for kind in ("bare", "bare-default", "bot"):
+                results[kind] = measure(kind, sandbox_url, n, f"sqlite:///{tmp}/{kind}.db")
+                print(f"measured {kind}", file=sys.stderr, flush=True)
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+        rate = delivery_rate(messages=10 if args.quick else 30, channels=1)
+        rate_multi = delivery_rate(messages=10 if args.quick else 30, channels=3)
+    report(results, n, rate, rate_multi)
+    return 0
+
+
+def report(results: dict[str, dict[str, Any]], n: int, rate: dict[str, float], rate_multi: dict[str, float]) -> None:
+    bare, default, bot = results["bare"], results["bare-default"], results["bot"]
+    print(f"## Porchlight benchmark, {time.strftime('%Y-%m-%d')}\n")
+    print(
+        f"Latency: {n} signed requests per figure at {RATE:.0f}/s over HTTP on 127.0.0.1. Events: {n * 2} "
+        "signed `message` events from 4 concurrent senders, as fast as each app answers.\n"
+    )
+    print("| measure | bare app, fastest | bare app, Bolt default | Porchlight | Porchlight / fastest bare |")
+    print("|---|---|---|---|---|")
+    for key, label in (("slash", "`/vacancy` ack"), ("submit", "vacancy submission ack")):
+        for p in (50, 99):
+            b, d, o = (percentile(r[key], p) for r in (bare, default, bot))
+            print(f"| {label} p{p} (ms) | {b:.2f} | {d:.2f} | {o:.2f} | {o / b:.2f}x |")
+    b, d, o = bare["events_per_s"], default["events_per_s"], bot["events_per_s"]
+    print(f"| `message` events / s (4 senders) | {b:.0f} | {d:.0f} | {o:.0f} | {o / b:.2f}x |")
+    for key, label in (("peak_kb", "peak RSS (MiB)"), ("rss_first_third_kb", "RSS, first third of the run (MiB)"),
+                       ("rss_last_third_kb", "RSS, last third of the run (MiB)")):  # fmt: skip
+        b, d, o = (r[key] / 1024 for r in (bare, default, bot))
+        print(f"| {label} | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
+    print("\n| outbox delivery, workspace limit 1 post/s per channel | messages | seconds | posts/s | of the limit |")
+    print("|---|---|---|---|---|")
+    for label, r in (("one channel", rate), ("three channels", rate_multi)):
+        print(f"| {label} | {r['messages']:.0f} | {r['seconds']:.1f} | {r['rate']:.2f} | {r['of_limit']:.0%} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""A server process for the benchmarks: Porchlight itself, or a bare Bolt app that only acks, served the same way.
+
+Prints `READY <url>` on stdout, serves until stdin closes, then prints its peak RSS (`PEAK_KB <n>`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.http import HttpServer, SlackEndpoint
+from bot.settings import load_settings
+
+SECRET = "sandbox-secret"
+
+
+def bare_app(api_url: str, *, process_before_response: bool) -> App:
+    """The fastest thing that can answer Slack: every listener only acks."""
+    app = App(
+        client=WebClient(token="xoxb-sandbox-token", base_url=api_url),
+        signing_secret=SECRET,
+        token_verification_enabled=False,
+        process_before_response=process_before_response,
+    )
+
+    def only_ack(ack: Ack) -> None:
+        ack()
+
+    app.command("/vacancy")(only_ack)
+    app.view("vacancy_new")(only_ack)
+    app.event("message")(only_ack)
+    return app
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("kind", choices=["bot", "bare", "bare-default"])
+    parser.add_argument("--api-url", required=True)
+    parser.add_argument("--database-url", default="sqlite:///bench.db")
+    args = parser.parse_args()
+    runtime: Any = None
+    if args.kind == "bot":
+        from bot.app import Runtime, build_app, build_deps
+
+        settings = load_settings(
+            None, SLACK_BOT_TOKEN="xoxb-sandbox-token", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=args.api_url,
+            DATABASE_URL=args.database_url, PORCHLIGHT_VACANCY_CHANNEL="C0VACANCIES", PORCHLIGHT_LOG_LEVEL="WARNING",
+        )  # fmt: skip
+        deps = build_deps(settings)
+        runtime = Runtime(deps=deps, app=build_app(deps), host="127.0.0.1", port=0).start()
+        assert runtime.http is not None
+        url = runtime.http.url
+    else:
+        app = bare_app(args.api_url, process_before_response=args.kind == "bare")
+        server = HttpServer(SlackEndpoint(app, signing_secret=SECRET), host="127.0.0.1", port=0).start()
+        url = server.url
+    print(f"READY {url}", flush=True)
+    sys.stdin.read()  # until the parent closes our stdin
+    if runtime is not None:
+        runtime.stop()
+    with open("/proc/self/status") as status:
+        peak = next((line.split()[1] for line in status if line.startswith("VmHWM:")), "0")
+    print(f"PEAK_KB {peak}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

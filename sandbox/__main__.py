@@ -1,0 +1,34 @@
+"""`python -m sandbox`: serve a local Slack workspace until interrupted; prints `READY <base url>`.
+
+Its Web API is at <base>/api/; POST <base>/_sandbox/trigger with {"user": "U..."} returns a fresh trigger_id,
+as a person's click or command would create.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+
+from sandbox.server import SandboxServer
+from sandbox.workspace import Workspace
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox")
+    parser.add_argument("--port", type=int, default=0, help="0 lets the OS choose")
+    args = parser.parse_args()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with SandboxServer(Workspace(), port=args.port) as server:
+        sys.stdout.write(f"READY {server.base_url}\n")
+        sys.stdout.flush()
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
