@@ -46,7 +46,7 @@ def build_app(deps: Deps) -> App:
     settings = deps.settings
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     try:
-        deps.client.auth_test()
+        identity = deps.client.auth_test()
     except SlackApiError as exc:
         raise SlackUnavailable(
             f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}). Copy the Bot User OAuth Token "
@@ -54,6 +54,7 @@ def build_app(deps: Deps) -> App:
         ) from None
     except OSError as exc:
         raise SlackUnavailable(f"could not reach Slack at {settings.slack_api_url}: {exc}") from None
+    deps.home_team = identity.get("team_id")
     app = App(
         client=deps.client,
         signing_secret=secret,

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.background import INLINE, AfterAck, Batcher
 from bot.clock import Clock
+from bot.domain.access import Roles
 from bot.domain.contacts import SpokenMessage
+from bot.errors import UserError
 from bot.settings import Settings
 
 
@@ -27,10 +29,22 @@ class Deps:
     delivery_client: WebClient  # for the outbox: no blind retries
     wake_outbox: Callable[[], None] = field(default=_nothing)
     after_ack: AfterAck = field(default=INLINE)  # work after Slack's answer; inline unless the app sets a pool
+    home_team: str | None = None  # our own workspace, from auth.test: its people are staff, others are partners
     contact_log: Batcher[SpokenMessage] = field(init=False)
 
     def __post_init__(self) -> None:
         self.contact_log = Batcher(self._write_contacts)
+
+    @property
+    def roles(self) -> Roles:
+        return Roles(coordinators=frozenset(self.settings.coordinators), home_team=self.home_team)
+
+    @property
+    def board(self) -> str:
+        """The vacancies channel (checked at start-up by `porchlight run`)."""
+        if self.settings.vacancy_channel is None:
+            raise UserError("Porchlight has no vacancies channel set up yet; ask your admin to set one.")
+        return self.settings.vacancy_channel
 
     def _write_contacts(self, messages: list[SpokenMessage]) -> None:
         from bot.domain.contacts import note_messages

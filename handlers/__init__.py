@@ -5,11 +5,14 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import home, messages, vacancy
+from handlers import cards, home, messages, properties, referrals, vacancy
 
 
 def register_all(app: App, deps: Deps) -> None:
     """Register every listener Porchlight has."""
     vacancy.register(app, deps)
+    cards.register(app, deps)
+    referrals.register(app, deps)
+    properties.register(app, deps)
     home.register(app, deps)
     messages.register(app, deps)

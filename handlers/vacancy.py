@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -16,12 +17,13 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import OperationalError
 
 from bot.deps import Deps
-from bot.domain import vacancies
+from bot.domain import access, board, properties, vacancies
 from bot.domain.actors import Actor
 from bot.errors import UserError
 from bot.slack import blocks, ids
-from bot.slack.guard import command_guard, reference, view_guard
-from bot.slack.payloads import actor_of, input_value
+from bot.slack.guard import action_guard, command_guard, reference, view_guard
+from bot.slack.payloads import action_value, actor_of, input_value
+from handlers.properties import property_form
 
 log = logging.getLogger("porchlight.vacancy")
 HELP_WORDS = {"help", "?", "-h", "--help"}
@@ -31,43 +33,84 @@ SAVE_ATTEMPTS = 3
 def register(app: App, deps: Deps) -> None:
     app.command(ids.COMMAND_VACANCY)(_vacancy_command(deps))
     app.view(ids.VIEW_VACANCY_NEW)(_vacancy_submitted(deps))
+    app.action(ids.ACTION_LIST_PAGE)(_list_page(deps))
 
 
-def wants_form(text: str) -> bool:
-    """True for a bare `/vacancy`; False for help; UserError for anything else."""
-    words = text.strip().lower().split()
-    if not words:
-        return True
-    if words[0] in HELP_WORDS:
-        return False
-    raise UserError(f"I don't know `/vacancy {words[0]}`. Try `/vacancy` or `/vacancy help`.")
+def parse_command(text: str) -> tuple[str, str]:
+    """(verb, the rest): "form", "help", "list" or "property"; UserError for anything else."""
+    verb, _, rest = text.strip().partition(" ")
+    verb = verb.lower()
+    if not verb:
+        return "form", ""
+    if verb in HELP_WORDS:
+        return "help", ""
+    if verb in ("list", "find", "search"):
+        return "list", rest
+    if verb in ("property", "properties"):
+        return "property", rest
+    raise UserError(f"I don't know `/vacancy {verb}`. Try `/vacancy`, `/vacancy list` or `/vacancy help`.")
 
 
 def _vacancy_command(deps: Deps) -> Any:
     @command_guard
-    def vacancy_command(ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        if not wants_form(command.get("text") or ""):
+    def vacancy_command(
+        ack: Ack, body: dict[str, Any], command: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        verb, rest = parse_command(command.get("text") or "")
+        if verb == "help":
             ack(text=blocks.HELP_TEXT, blocks=blocks.help_blocks())
             return
+        if verb == "list":
+            text, page = list_page(deps, rest, page=0)
+            ack(text=text, blocks=page)
+            return
+        trigger = str(command.get("trigger_id"))
+        if verb == "property":
+            access.require_coordinator(deps.roles, actor_of(body))
+            ack()
+            deps.after_ack.submit(open_form, client=client, respond=respond, trigger_id=trigger,
+                                  build=lambda: property_form(deps, rest))  # fmt: skip
+            return
         ack()
-        deps.after_ack.submit(
-            open_vacancy_form, deps, client=client, respond=respond, trigger_id=str(command.get("trigger_id")),
-            channel=command.get("channel_id"),
-        )  # fmt: skip
+        channel = command.get("channel_id")
+        deps.after_ack.submit(open_form, client=client, respond=respond, trigger_id=trigger,
+                              build=lambda: vacancy_form(deps, channel))  # fmt: skip
 
     return vacancy_command
 
 
-def open_vacancy_form(deps: Deps, *, client: WebClient, respond: Respond, trigger_id: str, channel: str | None) -> None:
-    """Open the form with the command's trigger (valid for 3 s); tell the person if Slack refuses."""
+def vacancy_form(deps: Deps, channel: str | None) -> dict[str, Any]:
     today = deps.clock.now().astimezone(deps.settings.zone).date()
-    view = blocks.vacancy_modal(blocks.VacancyModalMeta(channel=channel), today=today)
+    with deps.session_factory() as session:
+        listed = properties.listed(session)
+    return blocks.vacancy_modal(blocks.VacancyModalMeta(channel=channel), today=today, properties=listed)
+
+
+def open_form(*, client: WebClient, respond: Respond, trigger_id: str, build: Callable[[], dict[str, Any]]) -> None:
+    """Open a form with the command's trigger (valid for 3 s); tell the person if Slack refuses."""
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
+        client.views_open(trigger_id=trigger_id, view=build())
     except SlackApiError as exc:
         error = exc.response.get("error")
         log.warning("views.open failed for /vacancy: %s", error)
-        respond(text=f"Slack would not open the vacancy form ({error}). Please run /vacancy again.")
+        respond(text=f"Slack would not open the form ({error}). Please run /vacancy again.")
+
+
+def list_page(deps: Deps, query: str, *, page: int) -> tuple[str, list[dict[str, Any]]]:
+    filters = board.parse_filters(query)
+    with deps.session_factory() as session:
+        found, total = board.find(session, filters, page=page)
+        return blocks.board_page(found, total=total, page=page, page_size=board.PAGE_SIZE, query=query)
+
+
+def _list_page(deps: Deps) -> Any:
+    @action_guard
+    def vacancy_list_page(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        query, page = blocks.read_page_value(action_value(body))
+        text, page_blocks = list_page(deps, query, page=page)
+        respond(text=text, blocks=page_blocks, response_type="ephemeral", replace_original=True)
+
+    return vacancy_list_page
 
 
 def _draft(view: dict[str, Any]) -> vacancies.VacancyDraft:
@@ -80,13 +123,11 @@ def _vacancy_submitted(deps: Deps) -> Any:
     def vacancy_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         now = deps.clock.now()
         facts = vacancies.check_vacancy(_draft(view), today=now.astimezone(deps.settings.zone).date())
-        board = deps.settings.vacancy_channel
-        if board is None:
-            raise UserError("Porchlight has no vacancies channel set up yet; ask your admin to set one.")
+        board_channel = deps.board
         ack()
         meta = blocks.VacancyModalMeta.load(view.get("private_metadata"))
         deps.after_ack.submit(
-            save_vacancy, deps, client=client, facts=facts, actor=actor_of(body), board=board,
+            save_vacancy, deps, client=client, facts=facts, actor=actor_of(body), board=board_channel,
             reply_channel=meta.channel,
         )  # fmt: skip
 

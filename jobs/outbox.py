@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.domain import vacancies
+from bot.domain import referrals, vacancies
 from bot.slack import blocks, ids
 from storage import audit, outbox
-from storage.models import OutboxMessage, Vacancy
+from storage.models import OutboxMessage, Referral, Vacancy, VacancyCard
 
 log = logging.getLogger("porchlight.outbox")
 
@@ -214,10 +215,6 @@ Send = Callable[[], tuple[str, str | None]]
 
 def _prepare(deps: Deps, session: Session, row: OutboxMessage) -> Send:
     """Read and render everything a row needs; the returned call only talks to Slack."""
-    if row.kind == vacancies.CARD_POST:
-        return _vacancy_card(deps, _vacancy(session, row), row)
-    if row.kind == vacancies.CONFIRM:
-        return _vacancy_confirmation(deps, _vacancy(session, row), row)
     if row.kind == NOTICE:
         failed = session.get(OutboxMessage, row.subject_id)
         text = blocks.delivery_failure_notice(
@@ -225,36 +222,73 @@ def _prepare(deps: Deps, session: Session, row: OutboxMessage) -> Send:
             error=(failed.last_error or "?") if failed else "?", row_id=row.subject_id or 0,
         )  # fmt: skip
         return lambda: _post(deps, row, channel=row.channel, text=text)
-    raise Permanent(f"unknown outbox kind {row.kind!r}")
-
-
-def _vacancy(session: Session, row: OutboxMessage) -> Vacancy:
+    if row.kind in (referrals.NOTICE, referrals.OUTCOME_DM):
+        return _referral_message(deps, session, row)
     vacancy = session.get(Vacancy, row.subject_id)
     if vacancy is None:
         raise Permanent("vacancy_gone")
-    return vacancy
+    if row.kind == referrals.CELEBRATE:
+        text = blocks.celebration(vacancy)
+        return lambda: _post(deps, row, channel=row.channel, text=text)
+    card = session.scalar(
+        select(VacancyCard).where(VacancyCard.vacancy_id == vacancy.id, VacancyCard.channel == row.channel)
+    )
+    card_ts = card.ts if card is not None else None
+    if row.kind == vacancies.CARD_POST:
+        return _vacancy_card(deps, vacancy, row, card_ts)
+    if row.kind == vacancies.CONFIRM:
+        parent = session.get(OutboxMessage, row.after_id) if row.after_id else None
+        where = (parent.result_channel, parent.result_ts) if parent and parent.status == outbox.SENT else None
+        return _vacancy_confirmation(deps, vacancy, row, where)
+    if card_ts is None:
+        raise Permanent("card_not_posted")  # thread lines follow their card in the channel's order
+    if row.kind == vacancies.HISTORY:
+        text = blocks.history_line(vacancy, event=str(row.detail.get("event")), by=str(row.detail.get("by") or ""))
+        return lambda: _post(deps, row, channel=row.channel, text=text, thread_ts=card_ts)
+    if row.kind == vacancies.CONFIRM_ASK:
+        managers = vacancies.manager_ids(session, vacancy)
+        text, ask = blocks.confirm_ask(vacancy, managers=managers)
+        return lambda: _post(deps, row, channel=row.channel, text=text, blocks=ask, thread_ts=card_ts)
+    raise Permanent(f"unknown outbox kind {row.kind!r}")
 
 
-def _vacancy_card(deps: Deps, vacancy: Vacancy, row: OutboxMessage) -> Send:
+def _referral_message(deps: Deps, session: Session, row: OutboxMessage) -> Send:
+    referral = session.get(Referral, row.subject_id)
+    vacancy = session.get(Vacancy, referral.vacancy_id) if referral else None
+    if referral is None or vacancy is None:
+        raise Permanent("referral_gone")
+    if row.kind == referrals.OUTCOME_DM:
+        text = blocks.referral_outcome_dm(referral, vacancy)
+        return lambda: _post(deps, row, channel=row.channel, text=text)
+    card_ts = session.scalar(
+        select(VacancyCard.ts).where(VacancyCard.vacancy_id == vacancy.id, VacancyCard.channel == row.channel)
+    )
+    if card_ts is None:
+        raise Permanent("card_not_posted")
+    text, notice = blocks.referral_notice(referral, vacancy, managers=vacancies.manager_ids(session, vacancy))
+    return lambda: _post(deps, row, channel=row.channel, text=text, blocks=notice, thread_ts=card_ts)
+
+
+def _vacancy_card(deps: Deps, vacancy: Vacancy, row: OutboxMessage, card_ts: str | None) -> Send:
     text, card = blocks.vacancy_card(vacancy)
-    where = (vacancy.card_channel, vacancy.card_ts)
 
     def send() -> tuple[str, str | None]:
-        if where[0] and where[1]:  # already posted: edit it in place
-            deps.delivery_client.chat_update(channel=where[0], ts=where[1], text=text, blocks=card)
-            return where[0], where[1]
+        if card_ts:  # already posted here: edit it in place
+            deps.delivery_client.chat_update(channel=row.channel, ts=card_ts, text=text, blocks=card)
+            return row.channel, card_ts
         return _post(deps, row, channel=row.channel, text=text, blocks=card)
 
     return send
 
 
-def _vacancy_confirmation(deps: Deps, vacancy: Vacancy, row: OutboxMessage) -> Send:
+def _vacancy_confirmation(
+    deps: Deps, vacancy: Vacancy, row: OutboxMessage, card: tuple[str | None, str | None] | None
+) -> Send:
     user = row.user or vacancy.created_by
-    card_channel, card_ts = vacancy.card_channel, vacancy.card_ts
 
     def send() -> tuple[str, str | None]:
-        if card_channel and card_ts:
-            link = deps.delivery_client.chat_getPermalink(channel=card_channel, message_ts=card_ts)
+        if card and card[0] and card[1]:
+            link = deps.delivery_client.chat_getPermalink(channel=card[0], message_ts=card[1])
             text = blocks.vacancy_confirmation(vacancy, link.get("permalink"))
         else:
             text = blocks.vacancy_card_not_posted(vacancy)
@@ -272,7 +306,10 @@ def _vacancy_confirmation(deps: Deps, vacancy: Vacancy, row: OutboxMessage) -> S
 
 def _after_sent(session: Session, row: OutboxMessage) -> None:
     """Record where a card landed, so later changes edit it in place."""
-    if row.kind == vacancies.CARD_POST and row.result_ts:
-        vacancy = session.get(Vacancy, row.subject_id)
-        if vacancy is not None and vacancy.card_ts is None:
-            vacancy.card_channel, vacancy.card_ts = row.result_channel, row.result_ts
+    if row.kind != vacancies.CARD_POST or not row.result_ts or row.subject_id is None:
+        return
+    known = session.scalar(
+        select(VacancyCard).where(VacancyCard.vacancy_id == row.subject_id, VacancyCard.channel == row.channel)
+    )
+    if known is None:
+        session.add(VacancyCard(vacancy_id=row.subject_id, channel=row.channel, ts=row.result_ts))

@@ -204,7 +204,21 @@ def _element_value(element: dict[str, Any], value: Any) -> dict[str, Any]:
         if missing:
             raise AssertionError(f"{element['action_id']} has no options {missing}")
         return {"type": kind, "selected_options": [options[v] for v in value or []]}
-    if kind == "static_select":
+    if kind in ("static_select", "radio_buttons"):
         options = {o["value"]: o for o in element.get("options", [])}
+        if value and value not in options:
+            raise AssertionError(f"{element['action_id']} has no option {value!r}")
         return {"type": kind, "selected_option": options.get(value) if value else None}
+    if kind == "multi_users_select":
+        return {"type": kind, "selected_users": list(value or [])}
+    if kind == "channels_select":
+        return {"type": kind, "selected_channel": value or None}
     return {"type": kind, "value": value if value not in ("",) else None}
+
+
+def _find_button(blocks: list[dict[str, Any]], action_id: str) -> tuple[dict[str, Any], str]:
+    for block in blocks:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("action_id") == action_id:
+                return element, block.get("block_id", "")
+    raise AssertionError(f"no button {action_id!r} on that message")

@@ -73,8 +73,10 @@ class Vacancy(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    card_channel: Mapped[str | None] = mapped_column(String(32))
-    card_ts: Mapped[str | None] = mapped_column(String(32))
+    property_id: Mapped[int | None] = mapped_column(ForeignKey("property.id"), index=True)
+    confirm_asked_at: Mapped[datetime | None]
+    status_changed_by: Mapped[str | None] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(default=1)
 
 
 class OutboxMessage(Base):
@@ -92,6 +94,8 @@ class OutboxMessage(Base):
     subject_id: Mapped[int | None] = mapped_column(BigInteger)
     channel: Mapped[str] = mapped_column(String(32))
     user: Mapped[str | None] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     after_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
@@ -142,3 +146,88 @@ class Contact(Base):
     team_id: Mapped[str | None] = mapped_column(String(32), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Partner(Base):
+    """An organisation we coordinate with. `slack_team_id` recognises its people in Slack Connect channels."""
+
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), default="property_management")
+    slack_team_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Property(Base):
+    """A property: its management company, its managers (possibly external users) and its shared channel."""
+
+    __tablename__ = "property"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    area: Mapped[str] = mapped_column(String(60), default="")
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    shared_channel: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PropertyManager(Base):
+    __tablename__ = "property_manager"
+    __table_args__ = (UniqueConstraint("property_id", "user_id", name="uq_property_manager"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    property_id: Mapped[int] = mapped_column(ForeignKey("property.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(32), index=True)
+
+
+class VacancyCard(Base):
+    """Where a vacancy's card is shown (the board, the property's shared channel): edited in place."""
+
+    __tablename__ = "vacancy_card"
+    __table_args__ = (UniqueConstraint("vacancy_id", "channel", name="uq_vacancy_card_channel"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    ts: Mapped[str] = mapped_column(String(32))
+
+
+class Referral(Base):
+    """A case manager proposing a client, by reference code only, for a vacancy."""
+
+    __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_vacancy_status", "vacancy_id", "status"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id"))
+    client_code: Mapped[str] = mapped_column(String(40))
+    household_size: Mapped[int]
+    subsidy: Mapped[str] = mapped_column(String(20), default="")
+    roi_on_file: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    denial_reason: Mapped[str | None] = mapped_column(String(40))
+    denial_note: Mapped[str] = mapped_column(String(500), default="")
+    move_in_on: Mapped[date | None]
+    created_by: Mapped[str] = mapped_column(String(32), index=True)
+    created_by_team: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]
+
+
+class ScheduledRun(Base):
+    """A scheduled job's period, claimed once under a unique key before anything is posted for it."""
+
+    __tablename__ = "scheduled_run"
+    __table_args__ = (UniqueConstraint("job", "period_key", name="uq_scheduled_run_period"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    period_key: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[datetime]
+    ran_at: Mapped[datetime]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
@@ -22,6 +23,7 @@ def enqueue(
     subject_id: int | None = None,
     user: str | None = None,
     after: OutboxMessage | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> OutboxMessage:
     """Add a message to deliver; flushes so that its id can be referred to by a later row."""
     row = OutboxMessage(
@@ -29,6 +31,7 @@ def enqueue(
         channel=channel,
         subject_id=subject_id,
         user=user,
+        detail=detail or {},
         after_id=after.id if after is not None else None,
         next_attempt_at=now,
         created_at=now,

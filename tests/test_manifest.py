@@ -84,7 +84,7 @@ def test_every_event_subscribed_has_a_handler_and_back(
 
 def test_every_modal_callback_has_a_handler(registered: dict[str, list[str]]) -> None:
     assert sorted(registered["view"]) == sorted(ids.VIEWS)
-    modal = blocks.vacancy_modal(blocks.VacancyModalMeta(), today=date(2026, 11, 23))
+    modal = blocks.vacancy_modal(blocks.VacancyModalMeta(), today=date(2026, 11, 23), properties=((1, "Maple Court"),))
     assert modal["callback_id"] in ids.VIEWS
     input_blocks = [b["block_id"] for b in modal["blocks"] if b["type"] == "input"]
     assert input_blocks == list(ids.VACANCY_FIELDS)
@@ -94,3 +94,7 @@ def test_interactivity_and_socket_mode_are_on(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert "commands" in manifest["oauth_config"]["scopes"]["bot"]
+
+
+def test_every_button_has_a_handler(registered: dict[str, list[str]]) -> None:
+    assert sorted(registered["action"]) == sorted(ids.ACTIONS)

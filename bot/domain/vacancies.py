@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.actors import Actor
-from bot.errors import FormErrors
+from bot.errors import FormErrors, UserError
 from storage import audit, outbox
-from storage.models import Vacancy
+from storage.models import Property, PropertyManager, Vacancy, VacancyCard
 
 # Codes are stored; labels are shown. Order is the order people see them in.
 SUBSIDIES = {
@@ -43,14 +44,21 @@ PAST_GRACE_DAYS = 30
 FUTURE_LIMIT_DAYS = 365
 LIMITS = {"property_name": 100, "unit": 30, "contact": 200, "screening_notes": 500, "notes": 1000}
 
-CARD_POST = "vacancy_card.post"
-CONFIRM = "vacancy.confirm"
+# Outbox kinds: what the delivery job renders from the database at delivery time.
+CARD_POST = "vacancy_card.post"  # show the card in a channel: post it, or edit the one already there
+CONFIRM = "vacancy.confirm"  # tell the submitter where the card is
+HISTORY = "vacancy.history"  # a line in the card's thread: detail {"event": ..., "by": user}
+CONFIRM_ASK = "vacancy.confirm_ask"  # ask the property's managers in the thread whether it is still available
+
+OPEN, PENDING, FILLED, WITHDRAWN, EXPIRED = "open", "referral_pending", "filled", "withdrawn", "expired"
+LIVE = (OPEN, PENDING)
 
 
 @dataclass(frozen=True)
 class VacancyDraft:
     """What the form holds, as typed: strings and selected codes, not yet checked."""
 
+    property_id: str = ""
     property_name: str = ""
     unit: str = ""
     bedrooms: str = ""
@@ -66,8 +74,9 @@ class VacancyDraft:
 
 @dataclass(frozen=True)
 class VacancyFacts:
-    """A checked vacancy, ready to store."""
+    """A checked vacancy, ready to store. `property_id` is a listed property; else `property_name` was typed."""
 
+    property_id: int | None
     property_name: str
     unit: str
     bedrooms: int
@@ -85,9 +94,12 @@ def check_vacancy(draft: VacancyDraft, *, today: date) -> VacancyFacts:
     """Return the checked facts, or raise FormErrors naming every field that is wrong."""
     errors: dict[str, str] = {}
     texts = {name: getattr(draft, name).strip() for name in LIMITS}
-    for name in ("property_name", "unit", "contact"):
+    for name in ("unit", "contact"):
         if not texts[name]:
             errors[name] = "Required."
+    property_id = int(draft.property_id) if draft.property_id.isdigit() else None
+    if property_id is None and not texts["property_name"]:
+        errors["property_name"] = "Choose a property from the list above, or type its name here."
     for name, limit in LIMITS.items():
         if len(texts[name]) > limit:
             errors[name] = f"Too long: {len(texts[name])} characters, at most {limit}."
@@ -105,6 +117,7 @@ def check_vacancy(draft: VacancyDraft, *, today: date) -> VacancyFacts:
     if errors or bedrooms is None or rent_cents is None or available_on is None:
         raise FormErrors(errors)
     return VacancyFacts(
+        property_id=property_id,
         bedrooms=bedrooms,
         rent_cents=rent_cents,
         available_on=available_on,
@@ -166,6 +179,10 @@ def _check_available(raw: str, today: date, errors: dict[str, str]) -> date | No
     return value
 
 
+class AlreadyDone(UserError):
+    """A compare-and-set lost: someone else changed the listing first (a double click, or two people)."""
+
+
 def log_vacancy(
     session: Session,
     *,
@@ -175,29 +192,27 @@ def log_vacancy(
     board_channel: str,
     reply_channel: str | None,
 ) -> Vacancy:
-    """Store a new open vacancy, audit it, and queue its card and the submitter's confirmation."""
+    """Store a new open vacancy, audit it, and queue its cards and the submitter's confirmation."""
+    listed = _property_for(session, facts)
+    values = {k: v for k, v in facts.__dict__.items() if k != "property_id"}
     vacancy = Vacancy(
-        **facts.__dict__,
-        status="open",
+        **values,
+        property_id=listed.id if listed else None,
+        status=OPEN,
         created_by=actor.user_id,
         created_by_team=actor.team_id or "",
         created_at=now,
         updated_at=now,
         last_confirmed_at=now,
     )
+    if listed is not None:
+        vacancy.property_name = listed.name
     session.add(vacancy)
     session.flush()
-    audit.record(
-        session,
-        actor=actor.user_id,
-        actor_team=actor.team_id,
-        action="vacancy.logged",
-        subject_type="vacancy",
-        subject_id=vacancy.id,
-        at=now,
-        detail={"property": facts.property_name, "unit": facts.unit, "status": "open"},
-    )
+    _audit(session, vacancy, actor, "vacancy.logged", now)
     card = outbox.enqueue(session, kind=CARD_POST, channel=board_channel, subject_id=vacancy.id, now=now)
+    if listed is not None and listed.shared_channel and listed.shared_channel != board_channel:
+        outbox.enqueue(session, kind=CARD_POST, channel=listed.shared_channel, subject_id=vacancy.id, now=now)
     outbox.enqueue(
         session,
         kind=CONFIRM,
@@ -208,3 +223,145 @@ def log_vacancy(
         now=now,
     )
     return vacancy
+
+
+def _property_for(session: Session, facts: VacancyFacts) -> Property | None:
+    if facts.property_id is not None:
+        listed = session.get(Property, facts.property_id)
+        if listed is None:
+            raise FormErrors({"property_id": "That property is no longer listed; choose another or type its name."})
+        return listed
+    return session.scalar(select(Property).where(func.lower(Property.name) == facts.property_name.lower()))
+
+
+def _audit(session: Session, vacancy: Vacancy, actor: Actor, action: str, now: datetime, **extra: object) -> None:
+    audit.record(
+        session,
+        actor=actor.user_id,
+        actor_team=actor.team_id,
+        action=action,
+        subject_type="vacancy",
+        subject_id=vacancy.id,
+        at=now,
+        detail={"property": vacancy.property_name, "unit": vacancy.unit, "status": vacancy.status, **extra},
+    )
+
+
+def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
+    vacancy = session.get(Vacancy, vacancy_id)
+    if vacancy is None:
+        raise UserError("That vacancy is no longer on the board.")
+    return vacancy
+
+
+def card_channels(session: Session, vacancy: Vacancy, board_channel: str) -> list[str]:
+    """Every channel that shows (or should show) this vacancy's card."""
+    shown = list(session.scalars(select(VacancyCard.channel).where(VacancyCard.vacancy_id == vacancy.id)))
+    wanted = [board_channel]
+    if vacancy.property_id is not None:
+        shared = session.scalar(select(Property.shared_channel).where(Property.id == vacancy.property_id))
+        if shared:
+            wanted.append(shared)
+    return list(dict.fromkeys([*shown, *wanted]))
+
+
+def refresh_cards(
+    session: Session, vacancy: Vacancy, *, board_channel: str, now: datetime, event: str | None = None, by: str = ""
+) -> None:
+    """Queue an in-place edit of every card and, for a change people should see, a line in each card's thread."""
+    for channel in card_channels(session, vacancy, board_channel):
+        outbox.enqueue(session, kind=CARD_POST, channel=channel, subject_id=vacancy.id, now=now)
+        if event is not None:
+            outbox.enqueue(
+                session,
+                kind=HISTORY,
+                channel=channel,
+                subject_id=vacancy.id,
+                now=now,
+                detail={"event": event, "by": by},
+            )
+
+
+def change_status(
+    session: Session,
+    vacancy_id: int,
+    *,
+    allowed_from: tuple[str, ...],
+    to: str,
+    actor: Actor,
+    now: datetime,
+    board_channel: str,
+    event: str,
+) -> Vacancy:
+    """Compare-and-set the status; the loser of a race (or a second click) gets AlreadyDone naming who won."""
+    changed = session.execute(
+        update(Vacancy)
+        .where(Vacancy.id == vacancy_id, Vacancy.status.in_(allowed_from))
+        .values(status=to, status_changed_by=actor.user_id, updated_at=now, version=Vacancy.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    vacancy = get_vacancy(session, vacancy_id)
+    session.refresh(vacancy)
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        who = f" by <@{vacancy.status_changed_by}>" if vacancy.status_changed_by else ""
+        raise AlreadyDone(f"V-{vacancy.id} is already {STATUS_WORDS.get(vacancy.status, vacancy.status)}{who}.")
+    _audit(session, vacancy, actor, f"vacancy.{event}", now)
+    refresh_cards(session, vacancy, board_channel=board_channel, now=now, event=event, by=actor.user_id)
+    return vacancy
+
+
+STATUS_WORDS = {
+    OPEN: "open",
+    PENDING: "open with a referral pending",
+    FILLED: "marked filled",
+    WITHDRAWN: "withdrawn",
+    EXPIRED: "expired",
+}
+
+
+def confirm_available(session: Session, vacancy_id: int, *, actor: Actor, now: datetime, board_channel: str) -> Vacancy:
+    """A property manager (or coordinator) says the unit is still available: it counts as confirmed now."""
+    changed = session.execute(
+        update(Vacancy)
+        .where(Vacancy.id == vacancy_id, Vacancy.status.in_(LIVE))
+        .values(last_confirmed_at=now, confirm_asked_at=None, updated_at=now, version=Vacancy.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    vacancy = get_vacancy(session, vacancy_id)
+    session.refresh(vacancy)
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise AlreadyDone(f"V-{vacancy.id} is {STATUS_WORDS.get(vacancy.status, vacancy.status)}; nothing to confirm.")
+    _audit(session, vacancy, actor, "vacancy.confirmed", now)
+    refresh_cards(session, vacancy, board_channel=board_channel, now=now, event="confirmed", by=actor.user_id)
+    return vacancy
+
+
+def update_facts(
+    session: Session, vacancy_id: int, *, facts: VacancyFacts, actor: Actor, now: datetime, board_channel: str
+) -> Vacancy:
+    """Change a live listing's unit facts; it counts as a confirmation too."""
+    vacancy = get_vacancy(session, vacancy_id)
+    if vacancy.status not in LIVE:
+        raise AlreadyDone(f"V-{vacancy.id} is {STATUS_WORDS.get(vacancy.status, vacancy.status)}; it can't be edited.")
+    for name, value in facts.__dict__.items():
+        if name not in ("property_id", "property_name"):
+            setattr(vacancy, name, value)
+    vacancy.updated_at = vacancy.last_confirmed_at = now
+    vacancy.confirm_asked_at = None
+    vacancy.version += 1
+    _audit(session, vacancy, actor, "vacancy.updated", now)
+    refresh_cards(session, vacancy, board_channel=board_channel, now=now, event="updated", by=actor.user_id)
+    return vacancy
+
+
+def manager_ids(session: Session, vacancy: Vacancy) -> list[str]:
+    """The listed managers of the vacancy's property (to address in its thread)."""
+    if vacancy.property_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(PropertyManager.user_id)
+            .where(PropertyManager.property_id == vacancy.property_id)
+            .order_by(PropertyManager.id)
+        )
+    )

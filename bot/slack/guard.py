@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
 
 from bot.errors import FormErrors, UserError
 
@@ -64,3 +64,23 @@ def view_guard(*, fallback_block: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def action_guard(listener: F) -> F:
+    """For buttons: ack at once; user errors (not allowed, already done) go back privately to the clicker."""
+
+    @functools.wraps(listener)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        ack: Ack = kwargs["ack"]
+        respond: Respond = kwargs["respond"]
+        ack()
+        try:
+            listener(*args, **kwargs)
+        except UserError as exc:
+            respond(text=exc.message, response_type="ephemeral", replace_original=False)
+        except Exception:
+            ref = reference()
+            log.exception("action %s failed (ref %s)", listener.__name__, ref)
+            respond(text=sorry(ref), response_type="ephemeral", replace_original=False)
+
+    return wrapper  # type: ignore[return-value]

@@ -48,7 +48,7 @@ def test_a_good_draft_is_cleaned_and_ordered() -> None:
         ({"available_on": "2026-09-01"}, "available_on", "more than 30 days ago"),
         ({"available_on": "2028-01-01"}, "available_on", "more than a year"),
         ({"available_on": ""}, "available_on", "Pick"),
-        ({"property_name": "  "}, "property_name", "Required"),
+        ({"property_name": "  "}, "property_name", "Choose a property"),
         ({"contact": ""}, "contact", "Required"),
         ({"notes": "x" * 1001}, "notes", "Too long"),
         ({"unit": "x" * 31}, "unit", "Too long"),

@@ -1,0 +1,209 @@
+"""Referrals: a case manager proposes a client (by reference code only) for a vacancy; the PM answers."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.domain import vacancies
+from bot.domain.actors import Actor
+from bot.errors import FormErrors, UserError
+from storage import audit, outbox
+from storage.models import Referral, Vacancy
+
+PENDING, ACCEPTED, DENIED, MOVED_IN = "pending", "accepted", "denied", "moved_in"
+DENIAL_REASONS = {
+    "income": "Income",
+    "criminal_history": "Criminal history",
+    "credit": "Credit",
+    "rental_history": "Rental history",
+    "unit_unavailable": "Unit no longer available",
+    "client_declined": "Client declined",
+    "no_response": "No response",
+    "other": "Other",
+}
+OUTCOME_DM = "referral.outcome"  # outbox kind: tell the case manager, by DM
+NOTICE = "referral.notice"  # outbox kind: the referral in the card's thread, with outcome buttons
+CELEBRATE = "vacancy.celebrate"  # outbox kind: a filled unit announced in the board channel (unit only)
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,23}$")
+# What a client code or a note must never look like: people's details, not an agency's code.
+PERSONAL = {
+    "an email address": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    "a phone number": re.compile(r"(?<!\d)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)"),
+    "a social security number": re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)"),
+    "a date of birth": re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/(?:19|20)?\d{2}(?!\d)|(?i:\b(?:dob|born)\b)"),
+}
+
+
+@dataclass(frozen=True)
+class ReferralDraft:
+    client_code: str = ""
+    household_size: str = ""
+    subsidy: str = ""
+    roi: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    client_code: str
+    household_size: int
+    subsidy: str
+    roi_on_file: bool
+    note: str
+
+
+def personal_data_in(text: str) -> str | None:
+    """Name what personal data `text` seems to hold, or None."""
+    return next((what for what, pattern in PERSONAL.items() if pattern.search(text)), None)
+
+
+def check_referral(draft: ReferralDraft) -> ReferralFacts:
+    """Return checked facts, or FormErrors for every wrong field. Codes only: names and contact details are refused."""
+    errors: dict[str, str] = {}
+    code = draft.client_code.strip()
+    found = personal_data_in(code)
+    if found or " " in code:
+        errors["client_code"] = (
+            f"That looks like {found or 'a name'}. Use your agency's client reference code, never personal details."
+        )
+    elif not CODE.match(code) or not any(ch.isdigit() for ch in code):
+        errors["client_code"] = "Enter your agency's client reference code: 3-24 letters and digits, with a digit."
+    size = draft.household_size.strip()
+    if not size.isdigit() or not 1 <= int(size) <= 15:
+        errors["household_size"] = "Enter the number of people in the household, 1 to 15."
+    if draft.subsidy and draft.subsidy not in vacancies.SUBSIDIES and draft.subsidy != "none":
+        errors["subsidy"] = "Choose from the list."
+    if draft.roi not in ("yes", "no"):
+        errors["roi"] = "Say whether a release of information is on file."
+    note = draft.note.strip()
+    if len(note) > 500:
+        errors["note"] = f"Too long: {len(note)} characters, at most 500."
+    elif found_in_note := personal_data_in(note):
+        errors["note"] = f"That looks like {found_in_note}; keep personal details out of Porchlight."
+    if errors:
+        raise FormErrors(errors)
+    return ReferralFacts(code, int(size), draft.subsidy or "none", draft.roi == "yes", note)
+
+
+def refer(
+    session: Session, vacancy_id: int, *, facts: ReferralFacts, actor: Actor, now: datetime, board_channel: str
+) -> Referral:
+    """Record a referral; the vacancy becomes referral-pending; the property's managers are asked in its thread."""
+    vacancy = vacancies.get_vacancy(session, vacancy_id)
+    if vacancy.status not in vacancies.LIVE:
+        raise UserError(
+            f"V-{vacancy.id} is {vacancies.STATUS_WORDS.get(vacancy.status, vacancy.status)}; it can't take referrals."
+        )
+    referral = Referral(
+        vacancy_id=vacancy.id,
+        client_code=facts.client_code,
+        household_size=facts.household_size,
+        subsidy=facts.subsidy,
+        roi_on_file=facts.roi_on_file,
+        note=facts.note,
+        status=PENDING,
+        created_by=actor.user_id,
+        created_by_team=actor.team_id or "",
+        created_at=now,
+    )
+    session.add(referral)
+    session.execute(
+        update(Vacancy)
+        .where(Vacancy.id == vacancy.id, Vacancy.status == vacancies.OPEN)
+        .values(status=vacancies.PENDING, updated_at=now, version=Vacancy.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.flush()
+    session.refresh(vacancy)
+    _audit(session, referral, actor, "referral.made", now)
+    vacancies.refresh_cards(session, vacancy, board_channel=board_channel, now=now)
+    for channel in vacancies.card_channels(session, vacancy, board_channel):
+        outbox.enqueue(session, kind=NOTICE, channel=channel, subject_id=referral.id, now=now)
+    return referral
+
+
+def get_referral(session: Session, referral_id: int) -> Referral:
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise UserError("That referral no longer exists.")
+    return referral
+
+
+def decide(
+    session: Session,
+    referral_id: int,
+    *,
+    outcome: str,
+    actor: Actor,
+    now: datetime,
+    board_channel: str,
+    reason: str | None = None,
+    note: str = "",
+    move_in_on: date | None = None,
+) -> Referral:
+    """Record an outcome once (compare-and-set); denial reopens the unit, moving in fills it."""
+    allowed = {ACCEPTED: (PENDING,), DENIED: (PENDING, ACCEPTED), MOVED_IN: (PENDING, ACCEPTED)}[outcome]
+    if outcome == DENIED and reason not in DENIAL_REASONS:
+        raise FormErrors({"reason": "Choose a reason."})
+    changed = session.execute(
+        update(Referral)
+        .where(Referral.id == referral_id, Referral.status.in_(allowed))
+        .values(
+            status=outcome,
+            decided_by=actor.user_id,
+            decided_at=now,
+            denial_reason=reason,
+            denial_note=note,
+            move_in_on=move_in_on,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    referral = get_referral(session, referral_id)
+    session.refresh(referral)
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        by = f" by <@{referral.decided_by}>" if referral.decided_by else ""
+        raise vacancies.AlreadyDone(f"Referral R-{referral.id} is already {referral.status.replace('_', ' ')}{by}.")
+    _audit(session, referral, actor, f"referral.{outcome}", now, reason=reason)
+    outbox.enqueue(session, kind=OUTCOME_DM, channel=referral.created_by, subject_id=referral.id, now=now)
+    if outcome == DENIED:
+        _reopen_if_no_other(session, referral, actor=actor, now=now, board_channel=board_channel)
+    elif outcome == MOVED_IN:
+        vacancies.change_status(
+            session, referral.vacancy_id, allowed_from=vacancies.LIVE, to=vacancies.FILLED, actor=actor, now=now,
+            board_channel=board_channel, event="moved_in",
+        )  # fmt: skip
+        outbox.enqueue(session, kind=CELEBRATE, channel=board_channel, subject_id=referral.vacancy_id, now=now)
+    return referral
+
+
+def _reopen_if_no_other(
+    session: Session, referral: Referral, *, actor: Actor, now: datetime, board_channel: str
+) -> None:
+    others = session.scalar(
+        select(Referral.id).where(
+            Referral.vacancy_id == referral.vacancy_id,
+            Referral.id != referral.id,
+            Referral.status.in_((PENDING, ACCEPTED)),
+        )
+    )
+    if others is None:
+        with contextlib.suppress(vacancies.AlreadyDone):  # filled or withdrawn meanwhile: it stays as it is
+            vacancies.change_status(
+                session, referral.vacancy_id, allowed_from=(vacancies.PENDING,), to=vacancies.OPEN, actor=actor,
+                now=now, board_channel=board_channel, event="reopened",
+            )  # fmt: skip
+
+
+def _audit(session: Session, referral: Referral, actor: Actor, action: str, now: datetime, **extra: object) -> None:
+    # The client code stays out of the audit detail: exports of the audit log carry no client data.
+    audit.record(
+        session, actor=actor.user_id, actor_team=actor.team_id, action=action, subject_type="referral",
+        subject_id=referral.id, at=now, detail={"vacancy": referral.vacancy_id, "status": referral.status, **extra},
+    )  # fmt: skip

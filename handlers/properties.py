@@ -1,0 +1,50 @@
+"""`/vacancy property [name]`: coordinators add or edit a property, its managers and its shared channel."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from sqlalchemy import func, select
+
+from bot.deps import Deps
+from bot.domain import access, properties
+from bot.slack import blocks, ids
+from bot.slack.guard import view_guard
+from bot.slack.payloads import actor_of, input_value
+from storage.models import Partner, Property, PropertyManager
+
+FIELDS = ("name", "address", "area", "company", "company_team", "managers", "shared_channel")
+
+
+def register(app: App, deps: Deps) -> None:
+    app.view(ids.VIEW_PROPERTY)(_property_submitted(deps))
+
+
+def property_form(deps: Deps, name: str) -> dict[str, Any]:
+    """The property form, prefilled when `name` is a listed property."""
+    with deps.session_factory() as session:
+        current = (
+            session.scalar(select(Property).where(func.lower(Property.name) == name.strip().lower())) if name else None
+        )
+        company = session.get(Partner, current.partner_id) if current and current.partner_id else None
+        managers = (
+            list(session.scalars(select(PropertyManager.user_id).where(PropertyManager.property_id == current.id)))
+            if current
+            else []
+        )
+        return blocks.property_modal(current, company=company, managers=managers)
+
+
+def _property_submitted(deps: Deps) -> Any:
+    @view_guard(fallback_block="name")
+    def property_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        actor = actor_of(body)
+        access.require_coordinator(deps.roles, actor)
+        values = view["state"]["values"]
+        draft = properties.check_property(properties.PropertyDraft(**{f: input_value(values, f) for f in FIELDS}))
+        with deps.session_factory.begin() as session:
+            properties.save_property(session, draft, actor=actor, now=deps.clock.now())
+        ack()
+
+    return property_submitted
