@@ -140,6 +140,45 @@ class SlackSide:
             view.closed = True
             return Submission(status=200, closed=True)
 
+    def click(
+        self, *, user: str, channel: str, message_ts: str, action_id: str, thread_ts: str | None = None
+    ) -> httpx.Response:
+        """A person clicks a button on a message; the bot answers through the click's response_url."""
+        if user not in self.workspace.channels[channel].members:
+            raise AssertionError(f"{user} is not in {channel} and cannot see that message")
+        with self.workspace.lock:
+            message = next(m for m in self.workspace.channels[channel].messages if m.ts == message_ts)
+            button, block_id = _find_button(message.blocks, action_id)
+            trigger = self.workspace.new_trigger(user)
+            response_url = self.workspace.new_response_url(self.sandbox_url, user=user, channel=channel)
+        team = self._team(user)
+        container = {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False}
+        if thread_ts:
+            container["thread_ts"] = thread_ts
+        shown = {"type": "message", "ts": message_ts, "text": message.text, "blocks": message.blocks}
+        if message.thread_ts:
+            shown["thread_ts"] = message.thread_ts
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "username": self.workspace.users[user].name, "team_id": team},
+            "api_app_id": self.workspace.app_id,
+            "token": "legacy-verification-token",
+            "container": container,
+            "trigger_id": trigger,
+            "team": {"id": team, "domain": "partner" if team != HOME_TEAM else "porchlight-sandbox"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "channel": {"id": channel, "name": self.workspace.channels[channel].name},
+            "message": shown,
+            "state": {"values": {}},
+            "response_url": response_url,
+            "actions": [
+                {"action_id": action_id, "block_id": block_id, "type": "button", "value": button.get("value"),
+                 "text": button.get("text"), "action_ts": str(time.time())}
+            ],
+        }  # fmt: skip
+        return self.post_payload(payload)
+
     def event(
         self,
         event: dict[str, Any],
