@@ -50,4 +50,4 @@ class Deps:
         from bot.domain.contacts import note_messages
 
         with self.session_factory.begin() as session:
-            note_messages(session, messages)
+            note_messages(session, messages, board_channel=self.settings.vacancy_channel)

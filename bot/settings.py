@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -31,6 +32,11 @@ WHERE = {
     "(profile > ... > Copy member ID)",
     "PORCHLIGHT_PORT": "the TCP port for HTTP mode, 1-65535",
     "PORCHLIGHT_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
+    "PORCHLIGHT_STALE_DAYS": "days without confirmation before managers are asked, 1-90 (default 7)",
+    "PORCHLIGHT_EXPIRE_DAYS": "days without confirmation before a listing expires, above the stale days (default 14)",
+    "PORCHLIGHT_DAILY_CHECK_TIME": "local time of the daily staleness check, HH:MM (default 09:00)",
+    "PORCHLIGHT_HOLIDAYS": "a country code such as US or US-IL whose public holidays skip the daily check, or NONE",
+    "PORCHLIGHT_CATCH_UP_HOURS": "how far back a restarted bot catches up missed scheduled work, 0-168 (default 12)",
 }
 
 
@@ -53,6 +59,11 @@ class Settings(BaseSettings):
         default_factory=list, validation_alias="PORCHLIGHT_COORDINATORS"
     )
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORCHLIGHT_PORT")
+    stale_days: int = Field(default=7, ge=1, le=90, validation_alias="PORCHLIGHT_STALE_DAYS")
+    expire_days: int = Field(default=14, ge=2, le=180, validation_alias="PORCHLIGHT_EXPIRE_DAYS")
+    daily_check_time: time = Field(default=time(9, 0), validation_alias="PORCHLIGHT_DAILY_CHECK_TIME")
+    holidays: str | None = Field(default="US", validation_alias="PORCHLIGHT_HOLIDAYS")
+    catch_up_hours: int = Field(default=12, ge=0, le=168, validation_alias="PORCHLIGHT_CATCH_UP_HOURS")
     log_level: str = Field(default="INFO", validation_alias="PORCHLIGHT_LOG_LEVEL")
 
     @field_validator("slack_bot_token")
@@ -114,6 +125,30 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a database URL") from exc
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise ValueError("only sqlite:// and postgresql:// URLs are supported")
+        return value
+
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _holiday_country(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().upper() or None
+        if value in (None, "NONE"):
+            return None
+        import holidays
+
+        country, _, subdivision = str(value).partition("-")
+        try:
+            holidays.country_holidays(country, subdiv=subdivision or None)
+        except NotImplementedError as exc:
+            raise ValueError(f"{value!r} is not a country (and subdivision) the holidays package knows") from exc
+        return value
+
+    @field_validator("expire_days")
+    @classmethod
+    def _expire_after_asking(cls, value: int, info: Any) -> int:
+        stale = info.data.get("stale_days")
+        if stale is not None and value <= stale:
+            raise ValueError(f"must be more than PORCHLIGHT_STALE_DAYS ({stale}), so people have time to answer")
         return value
 
     @field_validator("log_level")

@@ -8,10 +8,12 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.deps import Deps
-from jobs import outbox
+from jobs import outbox, ticks
 
 OUTBOX_JOB = "outbox"
 OUTBOX_INTERVAL_SECONDS = 1.0
+TICK_JOB = "scheduled-work"
+TICK_INTERVAL_SECONDS = 60
 
 
 def build_scheduler(deps: Deps) -> BackgroundScheduler:
@@ -23,6 +25,12 @@ def build_scheduler(deps: Deps) -> BackgroundScheduler:
     scheduler.add_job(
         _deliver_outbox, "interval", seconds=OUTBOX_INTERVAL_SECONDS, id=OUTBOX_JOB, kwargs={"deps": deps}
     )
+    # Due work lives in our tables (period keys), not in APScheduler's store: the tick asks what is due. It
+    # runs once at start, so a restart catches up at once.
+    scheduler.add_job(
+        _tick, "interval", seconds=TICK_INTERVAL_SECONDS, id=TICK_JOB, kwargs={"deps": deps},
+        next_run_time=datetime.now(deps.settings.zone),
+    )  # fmt: skip
     # A skipped tick (the previous one still delivering) is normal here, not worth a warning each second.
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
@@ -31,6 +39,10 @@ def build_scheduler(deps: Deps) -> BackgroundScheduler:
 
 def _deliver_outbox(deps: Deps) -> None:
     outbox.run(deps=deps)
+
+
+def _tick(deps: Deps) -> None:
+    ticks.run(deps=deps)
 
 
 def wake(scheduler: BackgroundScheduler, job_id: str) -> None:

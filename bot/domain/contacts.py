@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain import access, vacancies
+from bot.domain.actors import Actor
 from storage import inbound
+from storage.models import Vacancy, VacancyCard
 
 
 @dataclass(frozen=True)
@@ -23,7 +28,7 @@ class SpokenMessage:
     at: datetime
 
 
-def note_messages(session: Session, messages: list[SpokenMessage]) -> int:
+def note_messages(session: Session, messages: list[SpokenMessage], *, board_channel: str | None = None) -> int:
     """Log messages as contact, each once however often Slack delivered it; returns how many were new.
 
     Deliveries are deduplicated on event_id (Slack's retries) and contacts on channel + ts (Slack sometimes
@@ -43,4 +48,31 @@ def note_messages(session: Session, messages: list[SpokenMessage]) -> int:
         for m in messages
         if m.event_id in fresh
     ]
-    return inbound.record_contacts(session, rows)
+    new = inbound.record_contacts(session, rows)
+    if board_channel is not None:
+        _replies_confirm_listings(session, [m for m in messages if m.event_id in fresh], board_channel)
+    return new
+
+
+def _replies_confirm_listings(session: Session, messages: list[SpokenMessage], board_channel: str) -> None:
+    """A property manager's reply in a vacancy card's thread refreshes "last confirmed"."""
+    replies = [m for m in messages if m.thread_ts and m.thread_ts != m.ts]
+    if not replies:
+        return
+    threads = {(c.channel, c.ts): c.vacancy_id for c in session.scalars(
+        select(VacancyCard).where(VacancyCard.ts.in_({m.thread_ts for m in replies}))
+    )}  # fmt: skip
+    for message in replies:
+        vacancy_id = threads.get((message.channel, message.thread_ts or ""))
+        if vacancy_id is None:
+            continue
+        vacancy = session.get(Vacancy, vacancy_id)
+        actor = Actor(message.user_id, message.team_id)
+        if (
+            vacancy is None
+            or vacancy.status not in vacancies.LIVE
+            or not access.manages(session, actor, vacancy.property_id)
+        ):
+            continue
+        with contextlib.suppress(vacancies.AlreadyDone):
+            vacancies.confirm_available(session, vacancy_id, actor=actor, now=message.at, board_channel=board_channel)

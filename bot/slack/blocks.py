@@ -257,7 +257,7 @@ def confirm_ask(vacancy: Vacancy, *, managers: list[str]) -> tuple[str, list[dic
             ButtonElement(action_id=ids.ACTION_UPDATE, text="Update", value=value),
         ],
     )
-    return escape(text), [SectionBlock(text=text).to_dict(), buttons.to_dict()]
+    return text, [SectionBlock(text=text).to_dict(), buttons.to_dict()]  # typed parts escaped above
 
 
 def vacancy_confirmation(vacancy: Vacancy, permalink: str | None) -> str:

@@ -1,0 +1,30 @@
+"""Scheduled periods: a job's period is claimed once, under a unique key, before anything is posted for it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from storage.models import ScheduledRun
+
+
+def claim(session: Session, *, job: str, period_key: str, due_at: datetime, now: datetime) -> bool:
+    """True if this caller is the one to run the period (two instances or a retry get False)."""
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ScheduledRun)
+    inserted = session.execute(
+        insert.values(job=job, period_key=period_key, due_at=due_at, ran_at=now)
+        .on_conflict_do_nothing()
+        .returning(ScheduledRun.id)
+    )
+    return inserted.first() is not None
+
+
+def ran(session: Session, job: str) -> list[str]:
+    """Period keys a job has run, oldest first."""
+    return list(
+        session.scalars(select(ScheduledRun.period_key).where(ScheduledRun.job == job).order_by(ScheduledRun.id))
+    )
