@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_run)
     check = sub.add_parser("check", help="check settings, database, migrations and Slack")
     check.set_defaults(func=_check)
+    export = sub.add_parser("export", help="write a CSV report (no personal data)")
+    export.add_argument("what", choices=["vacancies", "referrals"])
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.set_defaults(func=_export)
     db = sub.add_parser("db", help="database commands")
     db_sub = db.add_subparsers(title="db commands")
     db_upgrade = db_sub.add_parser("upgrade", help="apply database migrations")
@@ -87,6 +91,25 @@ def _db_upgrade(settings: Settings, _args: Any) -> int:
     engine = make_engine(settings.database_url)
     upgrade(engine)
     print(f"database at revision {current_revision(engine)}")
+    return 0
+
+
+def _export(settings: Settings, args: Any) -> int:
+    from bot.domain.export import write_csv
+    from storage.db import make_engine, make_session_factory
+    from storage.migrate import is_current
+
+    engine = make_engine(settings.database_url)
+    if not is_current(engine):
+        print("porchlight: the database is not at the newest revision; run: porchlight db upgrade", file=sys.stderr)
+        return 1
+    with make_session_factory(engine)() as session:
+        if args.output:
+            with open(args.output, "w", newline="", encoding="utf-8") as out:
+                count = write_csv(session, args.what, out)
+            print(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
+        else:
+            write_csv(session, args.what, sys.stdout)
     return 0
 
 

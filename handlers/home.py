@@ -10,7 +10,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.domain import board
+from bot.domain import home
+from bot.domain.actors import Actor
 from bot.slack import blocks
 
 log = logging.getLogger("porchlight.home")
@@ -21,12 +22,12 @@ def register(app: App, deps: Deps) -> None:
 
 
 def _home_opened(deps: Deps) -> Any:
-    def home_opened(event: dict[str, Any], client: WebClient) -> None:
+    def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        with deps.session_factory.begin() as session:
-            summary = board.summary(session)
-        view = blocks.home_view(summary, vacancy_channel=deps.settings.vacancy_channel)
+        actor = Actor(event["user"], event.get("user_team") or body.get("team_id"))
+        with deps.session_factory() as session:
+            view = blocks.home_view(home.home_for(session, actor), vacancy_channel=deps.settings.vacancy_channel)
         try:
             client.views_publish(user_id=event["user"], view=view)
         except SlackApiError as exc:

@@ -101,6 +101,12 @@ def test_db_upgrade_then_check(tmp_path: Path) -> None:
     assert "ok   database reachable" in checked.stdout
     assert "ok   migrations" in checked.stdout
     assert "FAIL slack: SLACK_BOT_TOKEN not set" in checked.stdout
+    exported = _porchlight("export", "vacancies", cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.splitlines()[0].startswith("vacancy_id,property,unit")
+    to_file = _porchlight("export", "referrals", "-o", "referrals.csv", cwd=tmp_path)
+    assert to_file.returncode == 0
+    assert (tmp_path / "referrals.csv").read_text().startswith("referral_id,")
 
 
 def test_run_with_a_token_slack_refuses_exits_2(tmp_path: Path, sandbox: object) -> None:

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
     ConfirmObject,
     ContextBlock,
     DatePickerElement,
+    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -30,7 +31,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.board import BoardSummary
+from bot.domain.home import HomeView
 from bot.domain.referrals import DENIAL_REASONS
 from bot.domain.vacancies import ACCESSIBILITY, LIMITS, SCREENING, SUBSIDIES, VacancyFacts
 from bot.errors import UserError
@@ -293,21 +294,41 @@ def help_blocks() -> list[dict[str, Any]]:
     return [SectionBlock(text=HELP_TEXT).to_dict()]
 
 
-def home_view(summary: BoardSummary, *, vacancy_channel: str | None) -> dict[str, Any]:
-    """The App Home tab."""
+def home_view(home: HomeView, *, vacancy_channel: str | None) -> dict[str, Any]:
+    """The App Home tab: the board for everyone, the viewer's referrals, and a manager's own listings."""
     where = f" in <#{vacancy_channel}>" if vacancy_channel else ""
-    units = "1 unit" if summary.open_units == 1 else f"{summary.open_units} units"
-    props = "1 property" if summary.open_properties == 1 else f"{summary.open_properties} properties"
-    view = View(
-        type="home",
-        blocks=[
-            HeaderBlock(text="Porchlight"),
-            SectionBlock(text=f"*Open right now:* {units} at {props}{where}."),
-            SectionBlock(text=HELP_TEXT),
-        ],
-    )
+    units = "1 unit" if home.summary.open_units == 1 else f"{home.summary.open_units} units"
+    props = "1 property" if home.summary.open_properties == 1 else f"{home.summary.open_properties} properties"
+    out: list[Block] = [
+        HeaderBlock(text="Porchlight"),
+        SectionBlock(text=f"*Open right now:* {units} at {props}{where}."),
+    ]
+    out += [_home_line(v, area) for v, area in home.soonest]
+    if home.listings:
+        out += [DividerBlock(), SectionBlock(text="*Your listings* (use the buttons on their cards to keep them true)")]
+        out += [_home_line(v, "") for v in home.listings]
+    if home.referrals:
+        out += [DividerBlock(), SectionBlock(text="*Your referrals*")]
+        out += [
+            SectionBlock(
+                text=f"R-{r.id} · client {escape(r.client_code)} · {escape(v.property_name)} #{escape(v.unit)} · "
+                f"*{r.status.replace('_', ' ')}*"
+                + (f" ({DENIAL_REASONS.get(r.denial_reason or '', '')})" if r.denial_reason else "")
+            )
+            for r, v in home.referrals
+        ]
+    out += [DividerBlock(), SectionBlock(text=HELP_TEXT)]
+    view = View(type="home", blocks=out[:100])
     view.validate_json()
     return view.to_dict()
+
+
+def _home_line(vacancy: Vacancy, area: str) -> Block:
+    where = f" · {escape(area)}" if area else ""
+    title = f"V-{vacancy.id} · {bedrooms(vacancy.bedrooms)} · {escape(vacancy.property_name)} #{escape(vacancy.unit)}"
+    return SectionBlock(
+        text=f"*{title}*{where} · {money(vacancy.rent_cents)}/month · available {day(vacancy.available_on)}"
+    )
 
 
 def vacancy_card_not_posted(vacancy: Vacancy) -> str:

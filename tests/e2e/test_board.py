@@ -195,3 +195,20 @@ def test_list_filters_and_pages(slack: SlackSide, workspace: Workspace, running_
     assert "$1,250/month" in answer
     slack.slash_command(user=CASE_MANAGER, channel=VACANCIES, command="/vacancy", text="list 4x")
     assert "I don't understand `4x`" in workspace.ephemerals_for(CASE_MANAGER)[-1].text
+
+
+def test_the_home_tab_shows_the_board_referrals_and_a_managers_listings(
+    slack: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    add_property(slack, workspace)
+    card = log_unit(slack, workspace)
+    refer(slack, workspace, card.ts)
+    for user, team in ((CASE_MANAGER, "T0PORCH"), (PARTNER_PM, "T0PARTNER")):
+        slack.event({"type": "app_home_opened", "user": user, "user_team": team, "channel": "D0HOME", "tab": "home",
+                     "event_ts": "1.1"})  # fmt: skip
+    case_manager = str(eventually(lambda: workspace.home_views.get(CASE_MANAGER), what="home published"))
+    assert "1 unit at 1 property" in case_manager
+    assert "R-1 · client CM-20431" in case_manager  # their own referral, in their own Home tab
+    manager = str(eventually(lambda: workspace.home_views.get(PARTNER_PM), what="home published"))
+    assert "Your listings" in manager
+    assert "CM-20431" not in manager
