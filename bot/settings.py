@@ -36,6 +36,7 @@ WHERE = {
     "PORCHLIGHT_EXPIRE_DAYS": "days without confirmation before a listing expires, above the stale days (default 14)",
     "PORCHLIGHT_DAILY_CHECK_TIME": "local time of the daily staleness check, HH:MM (default 09:00)",
     "PORCHLIGHT_HOLIDAYS": "a country code such as US or US-IL whose public holidays skip the daily check, or NONE",
+    "PORCHLIGHT_TICK_SECONDS": "how often scheduled work is checked, in seconds (default 60)",
     "PORCHLIGHT_CATCH_UP_HOURS": "how far back a restarted bot catches up missed scheduled work, 0-168 (default 12)",
 }
 
@@ -64,6 +65,7 @@ class Settings(BaseSettings):
     daily_check_time: time = Field(default=time(9, 0), validation_alias="PORCHLIGHT_DAILY_CHECK_TIME")
     holidays: str | None = Field(default="US", validation_alias="PORCHLIGHT_HOLIDAYS")
     catch_up_hours: int = Field(default=12, ge=0, le=168, validation_alias="PORCHLIGHT_CATCH_UP_HOURS")
+    tick_seconds: float = Field(default=60, ge=0.1, le=3600, validation_alias="PORCHLIGHT_TICK_SECONDS")
     log_level: str = Field(default="INFO", validation_alias="PORCHLIGHT_LOG_LEVEL")
 
     @field_validator("slack_bot_token")

@@ -104,7 +104,7 @@ def _deliver_one(deps: Deps, row_id: int, now: datetime) -> str:
         row = session.get(OutboxMessage, row_id)
         assert row is not None
         row.status, row.result_channel, row.result_ts = outbox.SENT, channel, ts
-        row.delivered_at, row.claimed_until, row.attempts = now, None, row.attempts + 1
+        row.delivered_at, row.claimed_until = now, None
         _after_sent(session, row)
     return "sent"
 
@@ -125,7 +125,6 @@ def _retry(deps: Deps, row_id: int, reason: str, now: datetime, retry_after: tim
     with deps.session_factory.begin() as session:
         row = session.get(OutboxMessage, row_id)
         assert row is not None
-        row.attempts += 1
         row.last_error = reason[:200]
         row.claimed_until = None
         if row.attempts >= MAX_ATTEMPTS:
@@ -143,7 +142,6 @@ def _fail(deps: Deps, row_id: int, error: str, now: datetime) -> None:
     with deps.session_factory.begin() as session:
         row = session.get(OutboxMessage, row_id)
         assert row is not None
-        row.attempts += 1
         log.error("outbox #%s (%s to %s) failed for good: %s", row_id, row.kind, row.channel, error)
         _mark_failed(deps, session, row, error, now)
 
@@ -172,8 +170,8 @@ def _metadata(row: OutboxMessage) -> dict[str, Any]:
 
 def _post(deps: Deps, row: OutboxMessage, *, channel: str, **message: Any) -> tuple[str, str | None]:
     """Post with the row id in the message metadata; after an earlier attempt whose outcome is unknown
-    (timeout, dropped connection, 5xx), first look for that message, and adopt it instead of posting again."""
-    if row.attempts > 0:
+    (timeout, dropped connection, 5xx, a worker that died), first look for that message and adopt it."""
+    if row.attempts > 1:  # this attempt was counted when claimed; an earlier one may have reached Slack
         found = _already_posted(deps, row, channel)
         if found is not None:
             log.info("outbox #%s was already posted (ts %s); not posting again", row.id, found[1])

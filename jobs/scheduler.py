@@ -13,7 +13,6 @@ from jobs import outbox, ticks
 OUTBOX_JOB = "outbox"
 OUTBOX_INTERVAL_SECONDS = 1.0
 TICK_JOB = "scheduled-work"
-TICK_INTERVAL_SECONDS = 60
 
 
 def build_scheduler(deps: Deps) -> BackgroundScheduler:
@@ -28,7 +27,7 @@ def build_scheduler(deps: Deps) -> BackgroundScheduler:
     # Due work lives in our tables (period keys), not in APScheduler's store: the tick asks what is due. It
     # runs once at start, so a restart catches up at once.
     scheduler.add_job(
-        _tick, "interval", seconds=TICK_INTERVAL_SECONDS, id=TICK_JOB, kwargs={"deps": deps},
+        _tick, "interval", seconds=deps.settings.tick_seconds, id=TICK_JOB, kwargs={"deps": deps},
         next_run_time=datetime.now(deps.settings.zone),
     )  # fmt: skip
     # A skipped tick (the previous one still delivering) is normal here, not worth a warning each second.

@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x504F524348  # "PORCH": the advisory lock id that serialises migrations on PostgreSQL
 
 
 def _config() -> Config:
@@ -39,6 +40,9 @@ def _run(engine: Engine, step: Callable[[Config], None]) -> None:
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    # Instances started together take turns: the second finds the schema current.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 config.attributes["connection"] = connection
                 step(config)
                 if sqlite:

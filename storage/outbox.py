@@ -71,7 +71,11 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> Sequence[OutboxM
 
 
 def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta) -> bool:
-    """Compare-and-set a claim on a row, so that two workers never deliver it at once."""
+    """Compare-and-set a claim on a row, so that two workers never deliver it at once.
+
+    The claim counts as an attempt: if this worker dies after Slack took the message, the next one knows an
+    attempt happened and looks for the message before posting it again.
+    """
     result = session.execute(
         update(OutboxMessage)
         .where(
@@ -79,7 +83,7 @@ def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta) -> b
             OutboxMessage.status == PENDING,
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
-        .values(claimed_until=now + hold)
+        .values(claimed_until=now + hold, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]

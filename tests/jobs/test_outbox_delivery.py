@@ -12,6 +12,7 @@ from bot.domain import vacancies
 from bot.domain.actors import Actor
 from jobs import outbox as delivery
 from sandbox import Workspace
+from storage import outbox as outbox_rows
 from storage.models import AuditEntry, OutboxMessage, VacancyCard
 from tests.conftest import CASE_MANAGER, COORDINATOR, VACANCIES
 
@@ -150,3 +151,18 @@ def test_giving_up_after_many_attempts_is_surfaced(deps: Deps, workspace: Worksp
     assert card.status == "failed"
     assert card.last_error is not None
     assert card.last_error.startswith("gave up after 12 attempts")
+
+
+def test_a_worker_that_died_after_slack_took_the_post_causes_no_duplicate(
+    deps: Deps, workspace: Workspace, clock: ManualClock
+) -> None:
+    log_one(deps)
+    with deps.session_factory.begin() as session:
+        assert outbox_rows.claim(session, 1, now=clock.now(), hold=delivery.CLAIM_HOLD)  # worker A claims row 1 ...
+    metadata = {"event_type": "porchlight_outbox", "event_payload": {"outbox_id": 1}}
+    deps.delivery_client.chat_postMessage(channel=VACANCIES, text="card", metadata=metadata)  # ... Slack takes it ...
+    assert delivery.run(deps=deps).sent == []  # ... and A dies. Its claim holds for a while:
+    clock.advance(delivery.CLAIM_HOLD + timedelta(seconds=1))
+    assert len(delivery.run(deps=deps).sent) == 2  # worker B adopts the posted card and confirms
+    assert len(workspace.messages(VACANCIES)) == 1
+    assert rows(deps)[0].result_ts == workspace.messages(VACANCIES)[0].ts
