@@ -172,7 +172,7 @@ def _post(deps: Deps, row: OutboxMessage, *, channel: str, **message: Any) -> tu
     """Post with the row id in the message metadata; after an earlier attempt whose outcome is unknown
     (timeout, dropped connection, 5xx, a worker that died), first look for that message and adopt it."""
     if row.attempts > 1:  # this attempt was counted when claimed; an earlier one may have reached Slack
-        found = _already_posted(deps, row, channel)
+        found = _already_posted(deps, row, channel, thread_ts=message.get("thread_ts"))
         if found is not None:
             log.info("outbox #%s was already posted (ts %s); not posting again", row.id, found[1])
             return found
@@ -180,9 +180,9 @@ def _post(deps: Deps, row: OutboxMessage, *, channel: str, **message: Any) -> tu
     return response["channel"], response["ts"]
 
 
-def _already_posted(deps: Deps, row: OutboxMessage, channel: str) -> tuple[str, str] | None:
+def _already_posted(deps: Deps, row: OutboxMessage, channel: str, *, thread_ts: str | None) -> tuple[str, str] | None:
     try:
-        return _find_by_metadata(deps, row, channel)
+        return _find_by_metadata(deps, row, channel, thread_ts)
     except SlackApiError as exc:
         if exc.response.get("error") in PERMANENT:
             # We cannot look here (no access to history); the post itself will say what is wrong.
@@ -191,13 +191,18 @@ def _already_posted(deps: Deps, row: OutboxMessage, channel: str) -> tuple[str, 
         raise
 
 
-def _find_by_metadata(deps: Deps, row: OutboxMessage, channel: str) -> tuple[str, str] | None:
+def _find_by_metadata(deps: Deps, row: OutboxMessage, channel: str, thread_ts: str | None) -> tuple[str, str] | None:
     if not channel.startswith(("C", "G", "D")):  # a user id: find the DM channel first
         channel = deps.delivery_client.conversations_open(users=channel)["channel"]["id"]
-    oldest = (row.created_at - LOOKBACK).timestamp()
-    history = deps.delivery_client.conversations_history(
-        channel=channel, oldest=f"{oldest:.6f}", limit=200, include_all_metadata=True
-    )
+    oldest = f"{(row.created_at - LOOKBACK).timestamp():.6f}"
+    if thread_ts:  # a reply lives in its thread, not in the channel's history
+        history = deps.delivery_client.conversations_replies(
+            channel=channel, ts=thread_ts, oldest=oldest, limit=200, include_all_metadata=True
+        )
+    else:
+        history = deps.delivery_client.conversations_history(
+            channel=channel, oldest=oldest, limit=200, include_all_metadata=True
+        )
     for message in history.get("messages") or []:
         payload = (message.get("metadata") or {}).get("event_payload") or {}
         if payload.get("outbox_id") == row.id:

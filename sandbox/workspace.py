@@ -343,6 +343,19 @@ class Workspace:
         include_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
         return {"messages": [_message_json(m, include_metadata) for m in found], "has_more": False}
 
+    def api_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel = self.channel(args.get("channel"))
+        if BOT_USER not in channel.members:
+            raise ApiError("not_in_channel")
+        parent = str(args.get("ts"))
+        if not any(m.ts == parent for m in channel.messages):
+            raise ApiError("thread_not_found")
+        oldest = float(args.get("oldest") or 0)
+        limit = int(args.get("limit") or 100)
+        thread = [m for m in channel.messages if m.ts == parent or (m.thread_ts == parent and float(m.ts) > oldest)]
+        include_metadata = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
+        return {"messages": [_message_json(m, include_metadata) for m in thread[:limit]], "has_more": False}
+
     def api_conversations_info(self, args: dict[str, Any]) -> dict[str, Any]:
         return {"channel": self.channel(args.get("channel")).info(BOT_USER)}
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from sandbox import SandboxServer, SlackSide, Workspace
 from storage.db import make_engine, make_session_factory
-from storage.models import OutboxMessage, ScheduledRun, Vacancy
+from storage.models import Base, OutboxMessage, ScheduledRun, Vacancy
 from tests.conftest import COORDINATOR, PARTNER_PM, VACANCIES
 from tests.e2e.board_helpers import SHARED, add_property, cards, log_unit, thread
 from tests.e2e.helpers import eventually
@@ -61,15 +61,19 @@ def cluster(tmp_path: Path, sandbox: SandboxServer, _postgres_database: str) -> 
         "PORCHLIGHT_LOG_LEVEL": "WARNING",
     }  # fmt: skip
     engine = make_engine(_postgres_database)
-    with engine.begin() as conn:
-        for table in ("scheduled_run", "outbox", "referral", "vacancy_card", "audit_log", "contact", "inbound_event",
-                      "vacancy", "property_manager", "property", "partner"):  # fmt: skip
-            conn.exec_driver_sql(f'TRUNCATE "{table}" RESTART IDENTITY CASCADE')
+    empty(engine)
     started = [Instance(env), Instance(env)]
     yield {"instances": started, "env": env, "clock": clock_file, "db": make_session_factory(engine)}
     for instance in started:
         instance.stop()
+    empty(engine)
     engine.dispose()
+
+
+def empty(engine: Any) -> None:
+    with engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 def side(workspace: Workspace, sandbox: SandboxServer, instance: Instance) -> SlackSide:

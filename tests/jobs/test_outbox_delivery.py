@@ -166,3 +166,22 @@ def test_a_worker_that_died_after_slack_took_the_post_causes_no_duplicate(
     assert len(delivery.run(deps=deps).sent) == 2  # worker B adopts the posted card and confirms
     assert len(workspace.messages(VACANCIES)) == 1
     assert rows(deps)[0].result_ts == workspace.messages(VACANCIES)[0].ts
+
+
+def test_a_thread_reply_whose_claim_lapsed_is_found_in_its_thread(
+    deps: Deps, workspace: Workspace, clock: ManualClock
+) -> None:
+    log_one(deps)
+    delivery.run(deps=deps)
+    card = workspace.messages(VACANCIES)[0]
+    with deps.session_factory.begin() as session:
+        row = outbox_rows.enqueue(session, kind=vacancies.HISTORY, channel=VACANCIES, subject_id=1, now=clock.now(),
+                                  detail={"event": "updated", "by": CASE_MANAGER})  # fmt: skip
+        row_id = row.id
+    with deps.session_factory.begin() as session:
+        assert outbox_rows.claim(session, row_id, now=clock.now(), hold=delivery.CLAIM_HOLD)
+    metadata = {"event_type": "porchlight_outbox", "event_payload": {"outbox_id": row_id}}
+    deps.delivery_client.chat_postMessage(channel=VACANCIES, text="line", thread_ts=card.ts, metadata=metadata)
+    clock.advance(delivery.CLAIM_HOLD + timedelta(seconds=1))
+    assert delivery.run(deps=deps).sent == [row_id]
+    assert len([m for m in workspace.messages(VACANCIES) if m.thread_ts == card.ts]) == 1

@@ -121,3 +121,13 @@ def test_posting_faster_than_one_per_second_per_channel_is_rate_limited(
     assert caught.value.response.headers["Retry-After"] == "1"
     now[0] += 1.0
     assert client.chat_postMessage(channel="C0VACANCIES", text="two")["ok"]
+
+
+def test_thread_replies_with_metadata(client: WebClient) -> None:
+    parent = client.chat_postMessage(channel="C0VACANCIES", text="card")["ts"]
+    metadata = {"event_type": "t", "event_payload": {"n": 2}}
+    client.chat_postMessage(channel="C0VACANCIES", text="reply", thread_ts=parent, metadata=metadata)
+    replies = client.conversations_replies(channel="C0VACANCIES", ts=parent, include_all_metadata=True)["messages"]
+    assert [m["text"] for m in replies] == ["card", "reply"]
+    assert replies[1]["metadata"]["event_payload"] == {"n": 2}
+    assert client.conversations_history(channel="C0VACANCIES")["messages"][0]["text"] == "card"  # not the reply
