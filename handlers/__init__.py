@@ -9,10 +9,14 @@ from handlers import cards, home, messages, properties, referrals, vacancy
 
 
 def register_all(app: App, deps: Deps) -> None:
-    """Register every listener Porchlight has."""
+    """Register every listener Porchlight has.
+
+    Bolt tries listeners in this order until one matches, so the busiest traffic comes first: channel messages
+    (every message in every channel the bot is in), then the Home tab, then commands, forms and buttons.
+    """
+    messages.register(app, deps)
+    home.register(app, deps)
     vacancy.register(app, deps)
     cards.register(app, deps)
     referrals.register(app, deps)
     properties.register(app, deps)
-    home.register(app, deps)
-    messages.register(app, deps)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import OutboxMessage
@@ -41,21 +41,16 @@ def enqueue(
     return row
 
 
-def due(session: Session, *, now: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
-    """Pending rows whose time has come and that nobody holds, oldest first, one channel in order.
-
-    A row waits while an older pending row for the same channel exists, or while the row it comes after is
-    still pending (once that is sent or failed, the row goes: it can say either), so a channel keeps its order.
-    """
-    earlier = aliased(OutboxMessage)
+def _due_statement() -> Select[tuple[OutboxMessage]]:
+    earlier, parent = aliased(OutboxMessage), aliased(OutboxMessage)
+    now = bindparam("now")
     blocked_by_earlier = (
         select(earlier.id)
         .where(earlier.channel == OutboxMessage.channel, earlier.id < OutboxMessage.id, earlier.status == PENDING)
         .exists()
     )
-    parent = aliased(OutboxMessage)
     waiting_for_parent = select(parent.id).where(parent.id == OutboxMessage.after_id, parent.status == PENDING).exists()
-    query = (
+    return (
         select(OutboxMessage)
         .where(
             OutboxMessage.status == PENDING,
@@ -65,9 +60,21 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> Sequence[OutboxM
             ~waiting_for_parent,
         )
         .order_by(OutboxMessage.id)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return session.scalars(query).all()
+
+
+# Built once: constructing this statement costs more than running it, and it runs every second.
+DUE = _due_statement()
+
+
+def due(session: Session, *, now: datetime, limit: int = 50) -> Sequence[OutboxMessage]:
+    """Pending rows whose time has come and that nobody holds, oldest first, one channel in order.
+
+    A row waits while an older pending row for the same channel exists, or while the row it comes after is
+    still pending (once that is sent or failed, the row goes: it can say either), so a channel keeps its order.
+    """
+    return session.scalars(DUE, {"now": now, "limit": limit}).all()
 
 
 def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta) -> bool:
