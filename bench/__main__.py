@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,7 +56,6 @@ class Server:
         if not line.startswith("READY "):
             raise RuntimeError(f"{kind} server did not start: {line!r}")
         self.url = line.removeprefix("READY ")
-        self.samples: list[int] = []
 
     def rss_kb(self) -> int:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
@@ -127,7 +125,7 @@ def submission_sender(side: SlackSide) -> Any:
     return lambda _: side.post(body, "application/x-www-form-urlencoded")
 
 
-def event_throughput(side: SlackSide, count: int, threads: int) -> float:
+def event_throughput(side: SlackSide, count: int, threads: int, offset: int = 0) -> float:
     local = threading.local()
 
     def send(i: int) -> None:
@@ -145,7 +143,7 @@ def event_throughput(side: SlackSide, count: int, threads: int) -> float:
 
     start = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool:
-        list(pool.map(send, range(count)))
+        list(pool.map(send, range(offset, offset + count)))
     return count / (time.perf_counter() - start)
 
 
@@ -178,33 +176,27 @@ def measure(kind: str, sandbox_url: str, n: int, db: str) -> dict[str, Any]:
     server = Server(kind, sandbox_url + "/api/", seeded(db) if kind == "bot" else db)
     # The workspace object here only lends its signing secret and people; the sandbox runs in its own process.
     side = SlackSide(Workspace(), bot_url=server.url, sandbox_url=sandbox_url)
-    samples: list[int] = []
-    stop = threading.Event()
-
-    def sample() -> None:
-        while not stop.is_set():
-            samples.append(server.rss_kb())
-            time.sleep(0.1)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
     try:
-        result = {
-            "events_per_s": event_throughput(side, n * 2, threads=4),
-            "slash": timed(slash_sender(side), n, n // 10, prepare=new_trigger(side)),
-            "submit": timed(submission_sender(side), n, n // 10),
-            "list": timed(list_sender(side, "list"), n // 2, 10, prepare=new_trigger(side)),
-            "list_filtered": timed(list_sender(side, "list 2br max:1500 hcv"), n // 2, 10, prepare=new_trigger(side)),
-        }
+        phases: dict[str, Any] = {}
+        rss: dict[str, float] = {}
+        for name, run in (
+            ("events_per_s", lambda: event_throughput(side, n * 2, threads=4, offset=0)),
+            ("slash", lambda: timed(slash_sender(side), n, n // 10, prepare=new_trigger(side))),
+            ("submit", lambda: timed(submission_sender(side), n, n // 10)),
+            ("list", lambda: timed(list_sender(side, "list"), n // 2, 10, prepare=new_trigger(side))),
+            ("list_filtered", lambda: timed(list_sender(side, "list 2br max:1500 hcv"), n // 2, 10,
+                                            prepare=new_trigger(side))),
+            # The same load again, after everything else: memory should not have kept growing.
+            ("events_again_per_s", lambda: event_throughput(side, n * 2, threads=4, offset=n * 2)),
+        ):  # fmt: skip
+            phases[name] = run()
+            time.sleep(1)  # let after-ack work and the outbox finish before reading memory
+            rss[name] = server.rss_kb() / 1024
+        result = {**phases, "rss_after": rss}
     finally:
-        stop.set()
-        sampler.join()
         side.close()
-        result_peak = server.stop()
-    result["peak_kb"] = result_peak
-    third = max(1, len(samples) // 3)
-    result["rss_first_third_kb"] = statistics.mean(samples[:third]) if samples else 0
-    result["rss_last_third_kb"] = statistics.mean(samples[-third:]) if samples else 0
+        peak = server.stop()
+    result["peak_kb"] = peak
     return result
 
 
@@ -249,10 +241,13 @@ def report(results: dict[str, dict[str, Any]], n: int, rate: dict[str, float], r
             print(f"| {label} p{p} (ms) | {b:.2f} | {d:.2f} | {o:.2f} | {o / b:.2f}x |")
     b, d, o = bare["events_per_s"], default["events_per_s"], bot["events_per_s"]
     print(f"| `message` events / s (4 senders) | {b:.0f} | {d:.0f} | {o:.0f} | {o / b:.2f}x |")
-    for key, label in (("peak_kb", "peak RSS (MiB)"), ("rss_first_third_kb", "RSS, first third of the run (MiB)"),
-                       ("rss_last_third_kb", "RSS, last third of the run (MiB)")):  # fmt: skip
-        b, d, o = (r[key] / 1024 for r in (bare, default, bot))
-        print(f"| {label} | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
+    b, d, o = bare["events_again_per_s"], default["events_again_per_s"], bot["events_again_per_s"]
+    print(f"| `message` events / s, again at the end | {b:.0f} | {d:.0f} | {o:.0f} | {o / b:.2f}x |")
+    b, d, o = (r["peak_kb"] / 1024 for r in (bare, default, bot))
+    print(f"| peak RSS (MiB) | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
+    for phase in bot["rss_after"]:
+        b, d, o = (r["rss_after"][phase] for r in (bare, default, bot))
+        print(f"| RSS after `{phase.removesuffix('_per_s')}` (MiB) | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
     print(
         f"\n\\* Porchlight's board holds {BOARD_VACANCIES:,} vacancies and {BOARD_REFERRALS:,} referrals; the list is "
         "in its ack (2 queries). The bare app only acks, so that ratio is the cost of answering at all."

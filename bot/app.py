@@ -24,7 +24,7 @@ from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 
 log = logging.getLogger("porchlight")
-SWITCH_INTERVAL_SECONDS = 0.0005
+SWITCH_INTERVAL_SECONDS = 0.0001
 
 
 def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
@@ -82,7 +82,7 @@ class Runtime:
 
     def start(self) -> Runtime:
         # Answers to Slack wait on the GIL while after-ack work runs; a shorter switch interval (default 5 ms)
-        # hands it over sooner. Measured in bench/: it is what keeps ack p99 near a bare app's.
+        # hands it over sooner. Measured in bench/ (docs/performance.md): 0.1 ms keeps ack p99 near a bare app's.
         sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
         scheduler = build_scheduler(self.deps)
         self.deps.wake_outbox = lambda: wake(scheduler, OUTBOX_JOB)

@@ -11,12 +11,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.domain import access, referrals, vacancies
-from bot.errors import UserError
 from bot.slack import blocks, ids
+from bot.slack.client import open_modal
 from bot.slack.guard import action_guard, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id
 
@@ -65,13 +64,6 @@ def _still_available(deps: Deps) -> Any:
     return confirm_still_available
 
 
-def _open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        raise UserError(f"Slack would not open the form ({exc.response.get('error')}); please click again.") from exc
-
-
 def _open_update(deps: Deps) -> Any:
     @action_guard
     def open_vacancy_update(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
@@ -82,7 +74,7 @@ def _open_update(deps: Deps) -> Any:
             if vacancy.status not in vacancies.LIVE:
                 raise vacancies.AlreadyDone(f"V-{vacancy.id} is {vacancies.STATUS_WORDS[vacancy.status]}.")
             view = blocks.vacancy_edit_modal(vacancy)
-        _open_modal(client, body["trigger_id"], view)
+        open_modal(client, body["trigger_id"], view)
 
     return open_vacancy_update
 
@@ -117,7 +109,7 @@ def _open_referral(deps: Deps) -> Any:
             if vacancy.status not in vacancies.LIVE:
                 raise vacancies.AlreadyDone(f"V-{vacancy.id} is {vacancies.STATUS_WORDS[vacancy.status]}.")
             view = blocks.referral_modal(vacancy)
-        _open_modal(client, body["trigger_id"], view)
+        open_modal(client, body["trigger_id"], view)
 
     return open_referral_form
 

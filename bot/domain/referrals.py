@@ -27,7 +27,7 @@ DENIAL_REASONS = {
     "no_response": "No response",
     "other": "Other",
 }
-OUTCOME_DM = "referral.outcome"  # outbox kind: tell the case manager, by DM
+OUTCOME_DM = vacancies.REFERRAL_OUTCOME  # outbox kind: tell the case manager, by DM
 NOTICE = "referral.notice"  # outbox kind: the referral in the card's thread, with outcome buttons
 CELEBRATE = "vacancy.celebrate"  # outbox kind: a filled unit announced in the board channel (unit only)
 

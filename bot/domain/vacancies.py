@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.actors import Actor
 from bot.errors import FormErrors, UserError
 from storage import audit, outbox
-from storage.models import Property, PropertyManager, Vacancy, VacancyCard
+from storage.models import Property, PropertyManager, Referral, Vacancy, VacancyCard
 
 # Codes are stored; labels are shown. Order is the order people see them in.
 SUBSIDIES = {
@@ -49,6 +49,7 @@ CARD_POST = "vacancy_card.post"  # show the card in a channel: post it, or edit 
 CONFIRM = "vacancy.confirm"  # tell the submitter where the card is
 HISTORY = "vacancy.history"  # a line in the card's thread: detail {"event": ..., "by": user}
 CONFIRM_ASK = "vacancy.confirm_ask"  # ask the property's managers in the thread whether it is still available
+REFERRAL_OUTCOME = "referral.outcome"  # tell the referring case manager an outcome, by DM
 
 OPEN, PENDING, FILLED, WITHDRAWN, EXPIRED = "open", "referral_pending", "filled", "withdrawn", "expired"
 LIVE = (OPEN, PENDING)
@@ -307,7 +308,24 @@ def change_status(
         raise AlreadyDone(f"V-{vacancy.id} is already {STATUS_WORDS.get(vacancy.status, vacancy.status)}{who}.")
     _audit(session, vacancy, actor, f"vacancy.{event}", now)
     refresh_cards(session, vacancy, board_channel=board_channel, now=now, event=event, by=actor.user_id)
+    if to not in LIVE:
+        _close_open_referrals(session, vacancy, actor=actor, now=now)
     return vacancy
+
+
+def _close_open_referrals(session: Session, vacancy: Vacancy, *, actor: Actor, now: datetime) -> None:
+    """A unit that leaves the board takes its open referrals with it; each case manager is told by DM."""
+    for referral in session.scalars(
+        select(Referral).where(Referral.vacancy_id == vacancy.id, Referral.status.in_(("pending", "accepted")))
+    ):
+        referral.status, referral.denial_reason = "denied", "unit_unavailable"
+        referral.decided_by, referral.decided_at = actor.user_id, now
+        detail = {"vacancy": vacancy.id, "status": "denied", "reason": "unit_unavailable"}
+        audit.record(
+            session, actor=actor.user_id, actor_team=actor.team_id, action="referral.denied", subject_type="referral",
+            subject_id=referral.id, at=now, detail=detail,
+        )  # fmt: skip
+        outbox.enqueue(session, kind=REFERRAL_OUTCOME, channel=referral.created_by, subject_id=referral.id, now=now)
 
 
 STATUS_WORDS = {

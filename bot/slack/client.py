@@ -9,9 +9,13 @@ Two clients, because the two callers need different retries:
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 
+from bot.errors import UserError
 from bot.settings import Settings
 
 TIMEOUT_SECONDS = 10
@@ -38,3 +42,11 @@ def build_web_client(settings: Settings) -> WebClient:
 def build_delivery_client(settings: Settings, *, timeout: float = TIMEOUT_SECONDS) -> WebClient:
     """The client the outbox uses: no automatic retries; the outbox decides."""
     return WebClient(token=_token(settings), base_url=_base_url(settings), timeout=timeout, retry_handlers=[])
+
+
+def open_modal(client: WebClient, trigger_id: str, view: dict[str, Any]) -> None:
+    """Open a modal with a click's trigger (valid 3 s); a refusal becomes a message the person can act on."""
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        raise UserError(f"Slack would not open the form ({exc.response.get('error')}); please try again.") from exc

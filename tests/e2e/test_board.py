@@ -212,3 +212,20 @@ def test_the_home_tab_shows_the_board_referrals_and_a_managers_listings(
     manager = str(eventually(lambda: workspace.home_views.get(PARTNER_PM), what="home published"))
     assert "Your listings" in manager
     assert "CM-20431" not in manager
+
+
+def test_withdrawing_a_unit_closes_its_referrals_and_tells_the_case_manager(
+    slack: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    add_property(slack, workspace)
+    card = log_unit(slack, workspace)
+    refer(slack, workspace, card.ts)
+    slack.click(user=COORDINATOR, channel=VACANCIES, message_ts=card.ts, action_id="vacancy_withdraw")
+    with running_bot.deps.session_factory() as session:
+        referral = session.scalars(select(Referral)).one()
+        assert (referral.status, referral.denial_reason) == ("denied", "unit_unavailable")
+    dm = eventually(
+        lambda: [c for c in workspace.channels.values() if c.is_im and CASE_MANAGER in c.members and c.messages],
+        what="the case manager's DM",
+    )[0]
+    assert "Unit no longer available" in dm.messages[-1].text
