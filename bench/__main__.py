@@ -180,14 +180,15 @@ def measure(kind: str, sandbox_url: str, n: int, db: str) -> dict[str, Any]:
         phases: dict[str, Any] = {}
         rss: dict[str, float] = {}
         for name, run in (
-            ("events_per_s", lambda: event_throughput(side, n * 2, threads=4, offset=0)),
+            ("warmup", lambda: event_throughput(side, 500, threads=4, offset=10**6)),
+            ("events_per_s", lambda: event_throughput(side, n * 5, threads=4, offset=0)),
             ("slash", lambda: timed(slash_sender(side), n, n // 10, prepare=new_trigger(side))),
             ("submit", lambda: timed(submission_sender(side), n, n // 10)),
             ("list", lambda: timed(list_sender(side, "list"), n // 2, 10, prepare=new_trigger(side))),
             ("list_filtered", lambda: timed(list_sender(side, "list 2br max:1500 hcv"), n // 2, 10,
                                             prepare=new_trigger(side))),
             # The same load again, after everything else: memory should not have kept growing.
-            ("events_again_per_s", lambda: event_throughput(side, n * 2, threads=4, offset=n * 2)),
+            ("events_again_per_s", lambda: event_throughput(side, n * 5, threads=4, offset=n * 5)),
         ):  # fmt: skip
             phases[name] = run()
             time.sleep(1)  # let after-ack work and the outbox finish before reading memory
@@ -245,7 +246,7 @@ def report(results: dict[str, dict[str, Any]], n: int, rate: dict[str, float], r
     print(f"| `message` events / s, again at the end | {b:.0f} | {d:.0f} | {o:.0f} | {o / b:.2f}x |")
     b, d, o = (r["peak_kb"] / 1024 for r in (bare, default, bot))
     print(f"| peak RSS (MiB) | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
-    for phase in bot["rss_after"]:
+    for phase in [p for p in bot["rss_after"] if p != "warmup"]:
         b, d, o = (r["rss_after"][phase] for r in (bare, default, bot))
         print(f"| RSS after `{phase.removesuffix('_per_s')}` (MiB) | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
     print(

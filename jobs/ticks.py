@@ -9,17 +9,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.domain import staleness
 from bot.domain.schedule import DailyAt
-from storage import periods
+from storage import inbound, outbox, periods
 
 log = logging.getLogger("porchlight.ticks")
 STALENESS = "staleness"
+HOUSEKEEPING = "housekeeping"
+KEEP_EVENT_IDS = timedelta(days=2)  # Slack's retries come within minutes
+KEEP_DELIVERED = timedelta(days=30)  # long enough to investigate a delivery
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,15 @@ class Scheduled:
 def scheduled(deps: Deps) -> list[Scheduled]:
     settings = deps.settings
     daily = DailyAt(at=settings.daily_check_time, zone=settings.zone, country=settings.holidays)
-    return [Scheduled(STALENESS, daily, _check_stale)]
+    nightly = DailyAt(at=time(3, 0), zone=settings.zone)
+    return [Scheduled(STALENESS, daily, _check_stale), Scheduled(HOUSEKEEPING, nightly, _housekeeping)]
+
+
+def _housekeeping(session: Session, deps: Deps, now: datetime) -> object:
+    """Forget event ids past any retry and outbox rows long delivered, so the tables do not grow forever."""
+    events = inbound.forget_events_before(session, now - KEEP_EVENT_IDS)
+    rows = outbox.forget_done_before(session, now - KEEP_DELIVERED)
+    return {"event_ids": events, "outbox_rows": rows}
 
 
 def _check_stale(session: Session, deps: Deps, now: datetime) -> object:

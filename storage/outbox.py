@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import OutboxMessage
@@ -98,3 +98,18 @@ def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta) -> b
 
 def pending_count(session: Session) -> int:
     return session.scalar(select(func.count()).where(OutboxMessage.status == PENDING)) or 0
+
+
+def forget_done_before(session: Session, cutoff: datetime) -> int:
+    """Delete sent and failed rows created before `cutoff`, except those a surviving row still follows."""
+    done = and_(OutboxMessage.status.in_((SENT, FAILED)), OutboxMessage.created_at < cutoff)
+    follower = aliased(OutboxMessage)
+    followed_by_survivor = select(follower.after_id).where(
+        follower.after_id.is_not(None), or_(follower.status == PENDING, follower.created_at >= cutoff)
+    )
+    result = session.execute(
+        delete(OutboxMessage)
+        .where(done, OutboxMessage.id.not_in(followed_by_survivor))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount  # type: ignore[attr-defined,no-any-return]

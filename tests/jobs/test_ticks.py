@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from bot.clock import ManualClock
 from bot.deps import Deps
 from jobs import ticks
@@ -12,9 +14,13 @@ from storage import periods
 MONDAY_8AM = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 8:00 in Chicago
 
 
+def staleness(ran: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [r for r in ran if r[0] == ticks.STALENESS]
+
+
 def test_the_daily_check_runs_once_when_it_falls_due(deps: Deps, clock: ManualClock) -> None:
     clock.set(MONDAY_8AM)
-    assert ticks.run(deps=deps) == []
+    assert staleness(ticks.run(deps=deps)) == []
     clock.advance(timedelta(hours=1, minutes=1))
     assert ticks.run(deps=deps) == [("staleness", "2026-11-23")]
     assert ticks.run(deps=deps) == []  # the next tick, the same period: nothing
@@ -22,7 +28,7 @@ def test_the_daily_check_runs_once_when_it_falls_due(deps: Deps, clock: ManualCl
 
 def test_a_restart_catches_up_within_the_window(deps: Deps, clock: ManualClock) -> None:
     clock.set(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))  # 19:00 Monday in Chicago: 9:00 passed while down
-    assert ticks.run(deps=deps) == [("staleness", "2026-11-23")]
+    assert staleness(ticks.run(deps=deps)) == [("staleness", "2026-11-23")]
 
 
 def test_two_instances_run_a_period_once(deps: Deps, clock: ManualClock) -> None:
@@ -33,6 +39,26 @@ def test_two_instances_run_a_period_once(deps: Deps, clock: ManualClock) -> None
         first, second = ticks.run(deps=deps), ticks.run(deps=other)
     finally:
         other.contact_log.close()
-    assert len(first) + len(second) == 1
+    assert len(staleness(first)) + len(staleness(second)) == 1
     with deps.session_factory() as session:
         assert periods.ran(session, "staleness") == ["2026-11-23"]
+
+
+def test_housekeeping_forgets_old_event_ids_and_delivered_rows(deps: Deps, clock: ManualClock) -> None:
+    from storage import inbound, outbox
+    from storage.models import InboundEvent, OutboxMessage
+
+    old = MONDAY_8AM - timedelta(days=40)
+    with deps.session_factory.begin() as session:
+        inbound.first_delivery(session, event_id="Ev0OLD", now=old)
+        inbound.first_delivery(session, event_id="Ev0NEW", now=MONDAY_8AM)
+        sent = outbox.enqueue(session, kind="k", channel="C1", now=old)
+        follower = outbox.enqueue(session, kind="k", channel="C2", now=old, after=sent)
+        keeper = outbox.enqueue(session, kind="k", channel="C3", now=old)
+        sent.status = follower.status = "sent"
+        keeper.status = "pending"
+    clock.set(MONDAY_8AM - timedelta(hours=4, minutes=59))  # 3:01 in Chicago
+    assert ("housekeeping", "2026-11-23") in ticks.run(deps=deps)
+    with deps.session_factory() as session:
+        assert list(session.scalars(select(InboundEvent.event_id))) == ["Ev0NEW"]
+        assert list(session.scalars(select(OutboxMessage.status))) == ["pending"]
