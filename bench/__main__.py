@@ -230,8 +230,8 @@ def report(results: dict[str, dict[str, Any]], n: int, rate: dict[str, float], r
     bare, default, bot = results["bare"], results["bare-default"], results["bot"]
     print(f"## Porchlight benchmark, {time.strftime('%Y-%m-%d')}\n")
     print(
-        f"Latency: {n} signed requests per figure at {RATE:.0f}/s over HTTP on 127.0.0.1. Events: {n * 2} "
-        "signed `message` events from 4 concurrent senders, as fast as each app answers.\n"
+        f"Latency: {n} signed requests per figure at {RATE:.0f}/s over HTTP on 127.0.0.1. Events: {n * 5} "
+        "signed `message` events from 4 concurrent senders (after 500 to warm up), as fast as each app answers.\n"
     )
     print("| measure | bare app, fastest | bare app, Bolt default | Porchlight | Porchlight / fastest bare |")
     print("|---|---|---|---|---|")
