@@ -71,8 +71,7 @@ def _open_update(deps: Deps) -> Any:
         with deps.session_factory() as session:
             vacancy = vacancies.get_vacancy(session, vacancy_id)
             access.require_manager_or_coordinator(session, deps.roles, actor, vacancy.property_id)
-            if vacancy.status not in vacancies.LIVE:
-                raise vacancies.AlreadyDone(f"V-{vacancy.id} is {vacancies.STATUS_WORDS[vacancy.status]}.")
+            vacancies.require_live(vacancy)
             view = blocks.vacancy_edit_modal(vacancy)
         open_modal(client, body["trigger_id"], view)
 
@@ -106,8 +105,7 @@ def _open_referral(deps: Deps) -> Any:
         access.require_staff(deps.roles, actor, "refer clients")
         with deps.session_factory() as session:
             vacancy = vacancies.get_vacancy(session, vacancy_id)
-            if vacancy.status not in vacancies.LIVE:
-                raise vacancies.AlreadyDone(f"V-{vacancy.id} is {vacancies.STATUS_WORDS[vacancy.status]}.")
+            vacancies.require_live(vacancy)
             view = blocks.referral_modal(vacancy)
         open_modal(client, body["trigger_id"], view)
 

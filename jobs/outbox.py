@@ -216,6 +216,13 @@ def _find_by_metadata(deps: Deps, row: OutboxMessage, channel: str, thread_ts: s
 Send = Callable[[], tuple[str, str | None]]
 
 
+def _card_ts(session: Session, vacancy_id: int, channel: str) -> str | None:
+    """Where the vacancy's card is in `channel`, if it has been posted there."""
+    return session.scalar(
+        select(VacancyCard.ts).where(VacancyCard.vacancy_id == vacancy_id, VacancyCard.channel == channel)
+    )
+
+
 def _prepare(deps: Deps, session: Session, row: OutboxMessage) -> Send:
     """Read and render everything a row needs; the returned call only talks to Slack."""
     if row.kind == NOTICE:
@@ -233,10 +240,7 @@ def _prepare(deps: Deps, session: Session, row: OutboxMessage) -> Send:
     if row.kind == referrals.CELEBRATE:
         text = blocks.celebration(vacancy)
         return lambda: _post(deps, row, channel=row.channel, text=text)
-    card = session.scalar(
-        select(VacancyCard).where(VacancyCard.vacancy_id == vacancy.id, VacancyCard.channel == row.channel)
-    )
-    card_ts = card.ts if card is not None else None
+    card_ts = _card_ts(session, vacancy.id, row.channel)
     if row.kind == vacancies.CARD_POST:
         return _vacancy_card(deps, vacancy, row, card_ts)
     if row.kind == vacancies.CONFIRM:
@@ -263,9 +267,7 @@ def _referral_message(deps: Deps, session: Session, row: OutboxMessage) -> Send:
     if row.kind == referrals.OUTCOME_DM:
         text = blocks.referral_outcome_dm(referral, vacancy)
         return lambda: _post(deps, row, channel=row.channel, text=text)
-    card_ts = session.scalar(
-        select(VacancyCard.ts).where(VacancyCard.vacancy_id == vacancy.id, VacancyCard.channel == row.channel)
-    )
+    card_ts = _card_ts(session, vacancy.id, row.channel)
     if card_ts is None:
         raise Permanent("card_not_posted")
     text, notice = blocks.referral_notice(referral, vacancy, managers=vacancies.manager_ids(session, vacancy))
@@ -311,8 +313,5 @@ def _after_sent(session: Session, row: OutboxMessage) -> None:
     """Record where a card landed, so later changes edit it in place."""
     if row.kind != vacancies.CARD_POST or not row.result_ts or row.subject_id is None:
         return
-    known = session.scalar(
-        select(VacancyCard).where(VacancyCard.vacancy_id == row.subject_id, VacancyCard.channel == row.channel)
-    )
-    if known is None:
+    if _card_ts(session, row.subject_id, row.channel) is None:
         session.add(VacancyCard(vacancy_id=row.subject_id, channel=row.channel, ts=row.result_ts))

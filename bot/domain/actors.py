@@ -12,9 +12,5 @@ class Actor:
     user_id: str
     team_id: str | None
 
-    @property
-    def is_system(self) -> bool:
-        return self.user_id == SYSTEM
-
 
 SYSTEM_ACTOR = Actor(SYSTEM, None)

@@ -97,10 +97,7 @@ def refer(
 ) -> Referral:
     """Record a referral; the vacancy becomes referral-pending; the property's managers are asked in its thread."""
     vacancy = vacancies.get_vacancy(session, vacancy_id)
-    if vacancy.status not in vacancies.LIVE:
-        raise UserError(
-            f"V-{vacancy.id} is {vacancies.STATUS_WORDS.get(vacancy.status, vacancy.status)}; it can't take referrals."
-        )
+    vacancies.require_live(vacancy, "it can't take referrals")
     referral = Referral(
         vacancy_id=vacancy.id,
         client_code=facts.client_code,

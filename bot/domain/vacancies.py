@@ -283,6 +283,29 @@ def refresh_cards(
             )
 
 
+def _compare_and_set(
+    session: Session, vacancy_id: int, allowed_from: tuple[str, ...], **values: object
+) -> tuple[Vacancy, bool]:
+    """Apply `values` (and a new version) only if the status is one of `allowed_from`; the row as it now is,
+    and whether this caller won."""
+    changed = session.execute(
+        update(Vacancy)
+        .where(Vacancy.id == vacancy_id, Vacancy.status.in_(allowed_from))
+        .values(**values, version=Vacancy.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    vacancy = get_vacancy(session, vacancy_id)
+    session.refresh(vacancy)
+    return vacancy, changed.rowcount == 1  # type: ignore[attr-defined]
+
+
+def require_live(vacancy: Vacancy, why: str = "") -> None:
+    """AlreadyDone unless the listing is still on the board (open, or with a referral pending)."""
+    if vacancy.status not in LIVE:
+        words = STATUS_WORDS.get(vacancy.status, vacancy.status)
+        raise AlreadyDone(f"V-{vacancy.id} is {words}{'; ' + why if why else ''}.")
+
+
 def change_status(
     session: Session,
     vacancy_id: int,
@@ -295,15 +318,10 @@ def change_status(
     event: str,
 ) -> Vacancy:
     """Compare-and-set the status; the loser of a race (or a second click) gets AlreadyDone naming who won."""
-    changed = session.execute(
-        update(Vacancy)
-        .where(Vacancy.id == vacancy_id, Vacancy.status.in_(allowed_from))
-        .values(status=to, status_changed_by=actor.user_id, updated_at=now, version=Vacancy.version + 1)
-        .execution_options(synchronize_session=False)
+    vacancy, won = _compare_and_set(
+        session, vacancy_id, allowed_from, status=to, status_changed_by=actor.user_id, updated_at=now
     )
-    vacancy = get_vacancy(session, vacancy_id)
-    session.refresh(vacancy)
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    if not won:
         who = f" by <@{vacancy.status_changed_by}>" if vacancy.status_changed_by else ""
         raise AlreadyDone(f"V-{vacancy.id} is already {STATUS_WORDS.get(vacancy.status, vacancy.status)}{who}.")
     _audit(session, vacancy, actor, f"vacancy.{event}", now)
@@ -339,15 +357,10 @@ STATUS_WORDS = {
 
 def confirm_available(session: Session, vacancy_id: int, *, actor: Actor, now: datetime, board_channel: str) -> Vacancy:
     """A property manager (or coordinator) says the unit is still available: it counts as confirmed now."""
-    changed = session.execute(
-        update(Vacancy)
-        .where(Vacancy.id == vacancy_id, Vacancy.status.in_(LIVE))
-        .values(last_confirmed_at=now, confirm_asked_at=None, updated_at=now, version=Vacancy.version + 1)
-        .execution_options(synchronize_session=False)
+    vacancy, won = _compare_and_set(
+        session, vacancy_id, LIVE, last_confirmed_at=now, confirm_asked_at=None, updated_at=now
     )
-    vacancy = get_vacancy(session, vacancy_id)
-    session.refresh(vacancy)
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
+    if not won:
         raise AlreadyDone(f"V-{vacancy.id} is {STATUS_WORDS.get(vacancy.status, vacancy.status)}; nothing to confirm.")
     _audit(session, vacancy, actor, "vacancy.confirmed", now)
     refresh_cards(session, vacancy, board_channel=board_channel, now=now, event="confirmed", by=actor.user_id)
@@ -359,8 +372,7 @@ def update_facts(
 ) -> Vacancy:
     """Change a live listing's unit facts; it counts as a confirmation too."""
     vacancy = get_vacancy(session, vacancy_id)
-    if vacancy.status not in LIVE:
-        raise AlreadyDone(f"V-{vacancy.id} is {STATUS_WORDS.get(vacancy.status, vacancy.status)}; it can't be edited.")
+    require_live(vacancy, "it can't be edited")
     for name, value in facts.__dict__.items():
         if name not in ("property_id", "property_name"):
             setattr(vacancy, name, value)

@@ -6,6 +6,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+from sandbox import Workspace
+from sandbox.workspace import Channel
+
 T = TypeVar("T")
 
 
@@ -20,3 +23,11 @@ def eventually(probe: Callable[[], T | None], *, within: float = 10.0, what: str
         if time.monotonic() > deadline:
             raise AssertionError(f"never happened: {what}")
         time.sleep(0.02)
+
+
+def dm_to(workspace: Workspace, user: str, *, what: str) -> Channel:
+    """The bot's direct-message channel with `user`, once it holds a message."""
+    found = eventually(
+        lambda: [c for c in workspace.channels.values() if c.is_im and user in c.members and c.messages], what=what
+    )
+    return found[0]

@@ -10,7 +10,7 @@ from sandbox import SlackSide, Workspace
 from storage.models import AuditEntry, Referral, Vacancy
 from tests.conftest import CASE_MANAGER, COORDINATOR, PARTNER_PM, VACANCIES
 from tests.e2e.board_helpers import SHARED, add_property, buttons, card_text, cards, log_unit, only_view, thread
-from tests.e2e.helpers import eventually
+from tests.e2e.helpers import dm_to, eventually
 
 
 def vacancy(running_bot: Any) -> Vacancy:
@@ -130,10 +130,7 @@ def test_a_referral_by_code_denied_reopens_the_unit_and_tells_the_case_manager(
     with running_bot.deps.session_factory() as session:
         referral = session.scalars(select(Referral)).one()
         assert (referral.status, referral.denial_reason, referral.decided_by) == ("denied", "income", PARTNER_PM)
-    dm = eventually(
-        lambda: [c for c in workspace.channels.values() if c.is_im and CASE_MANAGER in c.members and c.messages],
-        what="the case manager's DM",
-    )[0]
+    dm = dm_to(workspace, CASE_MANAGER, what="the case manager's DM")
     assert "R-1 (client CM-20431)" in dm.messages[-1].text
     assert "denied" in dm.messages[-1].text
 
@@ -224,8 +221,5 @@ def test_withdrawing_a_unit_closes_its_referrals_and_tells_the_case_manager(
     with running_bot.deps.session_factory() as session:
         referral = session.scalars(select(Referral)).one()
         assert (referral.status, referral.denial_reason) == ("denied", "unit_unavailable")
-    dm = eventually(
-        lambda: [c for c in workspace.channels.values() if c.is_im and CASE_MANAGER in c.members and c.messages],
-        what="the case manager's DM",
-    )[0]
+    dm = dm_to(workspace, CASE_MANAGER, what="the case manager's DM")
     assert "Unit no longer available" in dm.messages[-1].text

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sandbox import SlackSide, Workspace
 from storage.models import AuditEntry, OutboxMessage, Vacancy, VacancyCard
 from tests.conftest import CASE_MANAGER, VACANCIES
-from tests.e2e.helpers import eventually
+from tests.e2e.helpers import dm_to, eventually
 
 GOOD = {
     "property_name": "Maple Court",
@@ -123,10 +123,7 @@ def test_confirmation_falls_back_to_a_dm_where_the_bot_cannot_post(
 ) -> None:
     view = open_form(slack, workspace, channel="C0GENERAL")  # the bot is not a member of #general
     assert slack.submit_view(view, user=CASE_MANAGER, values=GOOD).closed
-    dm = eventually(
-        lambda: [c for c in workspace.channels.values() if c.is_im and CASE_MANAGER in c.members and c.messages],
-        what="a DM to the case manager",
-    )[0]
+    dm = dm_to(workspace, CASE_MANAGER, what="a DM to the case manager")
     assert "Posted vacancy V-1" in dm.messages[-1].text
 
 
@@ -140,10 +137,7 @@ def test_a_vacancy_that_cannot_be_saved_is_reported_with_what_was_entered(
 
     monkeypatch.setattr("bot.domain.vacancies.log_vacancy", broken)
     assert slack.submit_view(view, user=CASE_MANAGER, values=GOOD).closed
-    dm = eventually(
-        lambda: [c for c in workspace.channels.values() if c.is_im and CASE_MANAGER in c.members and c.messages],
-        what="a DM saying it was not saved",
-    )[0]
+    dm = dm_to(workspace, CASE_MANAGER, what="a DM saying it was not saved")
     text = dm.messages[-1].text
     assert "could not be saved" in text
     assert "Maple Court #12B" in text
