@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
-import sys
+import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import IO
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 
 from bot.background import AfterAck
@@ -18,13 +22,26 @@ from bot.errors import SlackUnavailable
 from bot.http import HttpServer, SlackEndpoint
 from bot.settings import Settings
 from bot.slack.client import build_delivery_client, build_web_client
+from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
+from jobs import outbox
 from jobs.scheduler import OUTBOX_JOB, build_scheduler, wake
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 
 log = logging.getLogger("porchlight")
-SWITCH_INTERVAL_SECONDS = 0.0001
+
+
+class _SameToken(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN (which it reads from the environment itself) is unused because a client
+    was given; our client carries that very token, so the warning would only alarm whoever reads the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+BOLT_LOG = logging.getLogger("porchlight.bolt")
+BOLT_LOG.addFilter(_SameToken())
 
 
 def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
@@ -62,7 +79,7 @@ def build_app(deps: Deps) -> App:
         token_verification_enabled=False,  # checked just above, with a message a person can act on
         # Listeners ack after their (short) work; this answers Slack as soon as they return.
         process_before_response=True,
-        logger=logging.getLogger("porchlight.bolt"),
+        logger=BOLT_LOG,
     )
     register_all(app, deps)
     return app
@@ -70,24 +87,31 @@ def build_app(deps: Deps) -> App:
 
 @dataclass
 class Runtime:
-    """A running Porchlight: app, scheduler and either an HTTP server or a Socket Mode connection."""
+    """A running Porchlight: the app on an HTTP server or a Socket Mode connection, and the scheduler.
+
+    With `worker_command`, the scheduler (outbox delivery, scheduled work) runs in that separate process, which
+    `porchlight run` always uses; without it, in this process (tests and embedded use).
+    """
 
     deps: Deps
     app: App
     host: str = "0.0.0.0"  # noqa: S104 - HTTP mode must be reachable by Slack or a proxy
     port: int | None = None
+    worker_command: Sequence[str] | None = None
     http: HttpServer | None = None
     socket: SocketModeHandler | None = None
+    worker: WorkerProcess | None = None
     stopped: threading.Event = field(default_factory=threading.Event)
 
     def start(self) -> Runtime:
-        # Answers to Slack wait on the GIL while after-ack work runs; a shorter switch interval (default 5 ms)
-        # hands it over sooner. Measured in bench/ (docs/performance.md): 0.1 ms keeps ack p99 near a bare app's.
-        sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
-        scheduler = build_scheduler(self.deps)
-        self.deps.wake_outbox = lambda: wake(scheduler, OUTBOX_JOB)
-        self._scheduler = scheduler
-        scheduler.start()
+        self._scheduler: BackgroundScheduler | None = None
+        if self.worker_command is not None:
+            self.worker = WorkerProcess(self.worker_command).start()
+            self.deps.wake_outbox = self.worker.wake
+        else:
+            scheduler = self._scheduler = build_scheduler(self.deps)
+            self.deps.wake_outbox = lambda: wake(scheduler, OUTBOX_JOB)
+            scheduler.start()
         settings = self.deps.settings
         if settings.socket_mode:
             assert settings.slack_app_token is not None
@@ -111,13 +135,43 @@ class Runtime:
             self.http.stop()
         if self.socket is not None:
             self.socket.close()
-        self.deps.after_ack.shutdown()
+        self.deps.after_ack.shutdown()  # its last saves wake the worker, which delivers them before it stops
         self.deps.contact_log.close()
-        self._scheduler.shutdown(wait=True)
+        if self.worker is not None:
+            self.worker.stop()
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=True)
         log.info("Porchlight stopped")
 
 
-def start(settings: Settings, *, clock: Clock | None = None, host: str = "0.0.0.0") -> Runtime:  # noqa: S104
-    """Build everything from settings and start it."""
-    deps = build_deps(settings, clock=clock)
-    return Runtime(deps=deps, app=build_app(deps), host=host).start()
+def serve_worker(deps: Deps, wakes: IO[bytes] | None, *, stop: threading.Event | None = None) -> None:
+    """The worker process: run the scheduler until `wakes` ends (the server closed it or died) or `stop` is set.
+
+    Each read from `wakes` runs the outbox now. With no `wakes` (a worker run by hand), only `stop` ends it.
+    """
+    scheduler = build_scheduler(deps)
+    deps.wake_outbox = lambda: wake(scheduler, OUTBOX_JOB)
+    scheduler.start()
+    log.info("worker %s delivering and running scheduled work", os.getpid())
+    stop = stop or threading.Event()
+    try:
+        if wakes is None:
+            stop.wait()
+        else:
+            read_wakes(wakes, deps.wake_outbox, stop)
+    finally:
+        scheduler.shutdown(wait=True)
+        # The server's last saves woke us just before it closed our stdin: deliver what is due before going.
+        try:
+            outbox.run(deps=deps)
+        except Exception:
+            log.exception("the worker's last delivery pass failed; what is left is delivered at the next start")
+        deps.after_ack.shutdown()
+        deps.contact_log.close()
+        log.info("worker %s stopped", os.getpid())
+
+
+def start(settings: Settings, *, host: str = "0.0.0.0") -> Runtime:  # noqa: S104
+    """Build everything from settings and start it: this process serves Slack, a worker process delivers."""
+    deps = build_deps(settings)
+    return Runtime(deps=deps, app=build_app(deps), host=host, worker_command=default_command()).start()

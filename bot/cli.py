@@ -1,9 +1,10 @@
-"""The `porchlight` command: run, check, db upgrade."""
+"""The `porchlight` command: run, worker, check, export, db upgrade."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -14,6 +15,7 @@ from bot.errors import SettingsError, SlackUnavailable
 from bot.settings import Settings, load_settings
 
 EXIT_CONFIG = 2
+WORKER_NICENESS = 10
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands")
     run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
     run.set_defaults(func=_run)
+    worker = sub.add_parser(
+        "worker", help="only deliver posts and run scheduled work (`porchlight run` starts one beside itself)"
+    )
+    worker.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)  # started by `porchlight run`
+    worker.set_defaults(func=_worker)
     check = sub.add_parser("check", help="check settings, database, migrations and Slack")
     check.set_defaults(func=_check)
     export = sub.add_parser("export", help="write a CSV report (no personal data)")
@@ -71,16 +78,40 @@ def _run(settings: Settings, _args: Any) -> int:
     from bot.app import start  # the wiring imports Slack, the database and the handlers
 
     runtime = start(settings)
-    done = threading.Event()
+    done = _stop_on(signal.SIGTERM, signal.SIGINT)
+    done.wait()
+    runtime.stop()
+    return 0
+
+
+def _stop_on(*signums: signal.Signals) -> threading.Event:
+    """An event that these signals set (logged), for a clean stop instead of dying mid-work."""
+    stop = threading.Event()
 
     def _stop(signum: int, _frame: Any) -> None:
         logging.getLogger("porchlight").info("received %s, stopping", signal.Signals(signum).name)
-        done.set()
+        stop.set()
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    done.wait()
-    runtime.stop()
+    for signum in signums:
+        signal.signal(signum, _stop)
+    return stop
+
+
+def _worker(settings: Settings, args: Any) -> int:
+    problems = settings.problems_for_run()
+    if problems:
+        raise SettingsError(problems)
+    from bot.app import build_deps, serve_worker
+
+    # Supervised, Ctrl-C reaches the server too; it stops this worker (by closing our stdin) once its own
+    # last work is queued, so the worker delivers that before it goes.
+    stop = _stop_on(signal.SIGTERM) if args.supervised else _stop_on(signal.SIGTERM, signal.SIGINT)
+    if args.supervised:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        # Deliveries can wait a few milliseconds for a CPU; answers to Slack cannot. Beside its server, the
+        # worker yields the CPU to it (measured: docs/performance.md).
+        os.nice(WORKER_NICENESS)
+    serve_worker(build_deps(settings), sys.stdin.buffer if args.supervised else None, stop=stop)
     return 0
 
 

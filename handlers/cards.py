@@ -11,13 +11,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.domain import access, referrals, vacancies
+from bot.domain.actors import Actor
 from bot.slack import blocks, ids
 from bot.slack.client import open_modal
 from bot.slack.guard import action_guard, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id
+from storage.models import Vacancy
 
 EDITABLE = tuple(name for name in ids.VACANCY_FIELDS if name not in ("property_id", "property_name"))
 
@@ -32,13 +35,19 @@ def register(app: App, deps: Deps) -> None:
     app.view(ids.VIEW_REFERRAL_NEW)(_referral_submitted(deps))
 
 
+def _managed(session: Session, deps: Deps, actor: Actor, vacancy_id: int) -> Vacancy:
+    """The vacancy, if `actor` manages its property or is a coordinator; NotAllowed (told privately) otherwise."""
+    vacancy = vacancies.get_vacancy(session, vacancy_id)
+    access.require_manager_or_coordinator(session, deps.roles, actor, vacancy.property_id)
+    return vacancy
+
+
 def _status_button(deps: Deps, *, to: str, event: str) -> Any:
     @action_guard
     def change_vacancy_status(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, vacancy_id = actor_of(body), row_id(action_value(body))
         with deps.session_factory.begin() as session:
-            vacancy = vacancies.get_vacancy(session, vacancy_id)
-            access.require_manager_or_coordinator(session, deps.roles, actor, vacancy.property_id)
+            _managed(session, deps, actor, vacancy_id)
             vacancies.change_status(
                 session, vacancy_id, allowed_from=vacancies.LIVE, to=to, actor=actor, now=deps.clock.now(),
                 board_channel=deps.board, event=event,
@@ -54,8 +63,7 @@ def _still_available(deps: Deps) -> Any:
     def confirm_still_available(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, vacancy_id = actor_of(body), row_id(action_value(body))
         with deps.session_factory.begin() as session:
-            vacancy = vacancies.get_vacancy(session, vacancy_id)
-            access.require_manager_or_coordinator(session, deps.roles, actor, vacancy.property_id)
+            _managed(session, deps, actor, vacancy_id)
             vacancies.confirm_available(
                 session, vacancy_id, actor=actor, now=deps.clock.now(), board_channel=deps.board
             )
@@ -69,8 +77,7 @@ def _open_update(deps: Deps) -> Any:
     def open_vacancy_update(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         actor, vacancy_id = actor_of(body), row_id(action_value(body))
         with deps.session_factory() as session:
-            vacancy = vacancies.get_vacancy(session, vacancy_id)
-            access.require_manager_or_coordinator(session, deps.roles, actor, vacancy.property_id)
+            vacancy = _managed(session, deps, actor, vacancy_id)
             vacancies.require_live(vacancy)
             view = blocks.vacancy_edit_modal(vacancy)
         open_modal(client, body["trigger_id"], view)

@@ -1,16 +1,19 @@
-"""One Porchlight process for the multi-instance tests: settings from the environment, the clock from a file.
+"""One Porchlight instance for the multi-instance tests: settings from the environment, the clock from a file.
 
-Prints `READY <url>` and serves until its stdin closes. Test code only: the product has no such clock.
+`python -m tests.e2e.instance` serves as `porchlight run` does, with a worker process beside it
+(`python -m tests.e2e.instance worker`, the same clock); prints `READY <url>` and serves until its stdin
+closes. Test code only: the product has no such clock.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from bot.app import Runtime, build_app, build_deps
+from bot.app import Runtime, build_app, build_deps, serve_worker
 from bot.settings import load_settings
 
 
@@ -27,7 +30,12 @@ class FileClock:
 def main() -> int:
     settings = load_settings(None)
     deps = build_deps(settings, clock=FileClock(Path(os.environ["PORCHLIGHT_TEST_CLOCK_FILE"])))
-    runtime = Runtime(deps=deps, app=build_app(deps), host="127.0.0.1", port=0).start()
+    if sys.argv[1:] == ["worker"]:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        serve_worker(deps, sys.stdin.buffer)
+        return 0
+    worker = [sys.executable, "-m", "tests.e2e.instance", "worker"]
+    runtime = Runtime(deps=deps, app=build_app(deps), host="127.0.0.1", port=0, worker_command=worker).start()
     assert runtime.http is not None
     sys.stdout.write(f"READY {runtime.http.url}\n")
     sys.stdout.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -18,11 +19,10 @@ from sqlalchemy import select
 from sandbox import SandboxServer, SlackSide, Workspace
 from storage.db import make_engine, make_session_factory
 from storage.models import Base, OutboxMessage, ScheduledRun, Vacancy
-from tests.conftest import COORDINATOR, PARTNER_PM, VACANCIES
+from tests.conftest import PARTNER_PM, VACANCIES
 from tests.e2e.board_helpers import SHARED, add_property, cards, log_unit, thread
-from tests.e2e.helpers import eventually
+from tests.e2e.helpers import ROOT, eventually, process_env
 
-ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 
 
@@ -30,7 +30,7 @@ class Instance:
     def __init__(self, env: dict[str, str]) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.e2e.instance"], cwd=ROOT, env=env, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE, text=True, start_new_session=True,  # its own group: kill() takes its worker too
         )  # fmt: skip
         assert self.process.stdout is not None
         line = self.process.stdout.readline().strip()
@@ -44,7 +44,8 @@ class Instance:
             self.process.wait(timeout=30)
 
     def kill(self) -> None:
-        self.process.kill()
+        """Pull the plug on the server and its worker at once (SIGKILL to the process group)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
 
@@ -52,14 +53,10 @@ class Instance:
 def cluster(tmp_path: Path, sandbox: SandboxServer, _postgres_database: str) -> Iterator[dict[str, Any]]:
     clock_file = tmp_path / "clock"
     clock_file.write_text(START.isoformat())
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PORCHLIGHT_", "DATABASE_"))},
-        "PYTHONPATH": str(ROOT), "SLACK_BOT_TOKEN": "xoxb-sandbox-token", "SLACK_SIGNING_SECRET": "sandbox-secret",
-        "SLACK_API_URL": sandbox.api_url, "DATABASE_URL": _postgres_database,
-        "PORCHLIGHT_VACANCY_CHANNEL": VACANCIES, "PORCHLIGHT_COORDINATORS": COORDINATOR,
-        "PORCHLIGHT_TICK_SECONDS": "0.2", "PORCHLIGHT_TEST_CLOCK_FILE": str(clock_file),
-        "PORCHLIGHT_LOG_LEVEL": "WARNING",
-    }  # fmt: skip
+    env = process_env(
+        sandbox.api_url, _postgres_database, PORCHLIGHT_TICK_SECONDS="0.2",
+        PORCHLIGHT_TEST_CLOCK_FILE=str(clock_file), PORCHLIGHT_LOG_LEVEL="WARNING",
+    )  # fmt: skip
     engine = make_engine(_postgres_database)
     empty(engine)
     started = [Instance(env), Instance(env)]

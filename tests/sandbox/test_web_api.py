@@ -41,6 +41,7 @@ def test_post_update_and_permalink(client: WebClient, workspace: Workspace) -> N
     assert history["messages"][0]["metadata"]["event_payload"] == {"n": 1}
 
 
+@pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing:UserWarning")  # no_text on purpose
 def test_channel_errors(client: WebClient) -> None:
     assert error_of(lambda: client.chat_postMessage(channel="C0NOPE", text="x")) == "channel_not_found"
     assert error_of(lambda: client.chat_postMessage(channel="C0GENERAL", text="x")) == "not_in_channel"

@@ -1,0 +1,100 @@
+"""`porchlight run` as an operator starts it: a server process and its worker, SQLite shared between them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from sandbox import SandboxServer, SlackSide, Workspace
+from tests.conftest import CASE_MANAGER, VACANCIES
+from tests.e2e.board_helpers import SHARED, UNIT, add_property, cards, log_unit, only_view
+from tests.e2e.helpers import eventually, process_env
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def children(pid: int) -> set[int]:
+    """Child processes of `pid`, whichever of its threads started them."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found.update(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue  # a thread that ended meanwhile
+    return found
+
+
+def test_run_serves_while_its_worker_delivers_and_a_killed_worker_comes_back(
+    tmp_path: Path, workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    workspace.clock = time.time  # the bot runs on the real clock here
+    port = free_port()
+    env = process_env(
+        sandbox.api_url, f"sqlite:///{tmp_path}/porchlight.db", PORCHLIGHT_PORT=str(port), PORCHLIGHT_LOG_LEVEL="INFO"
+    )
+    log = (tmp_path / "porchlight.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stderr=log, stdout=log)
+    try:
+        eventually(lambda: _healthy(port), what="porchlight run listening", within=30)
+        slack = SlackSide(workspace, bot_url=f"http://127.0.0.1:{port}/slack/events", sandbox_url=sandbox.base_url)
+        today = datetime.now(UTC).astimezone(ZoneInfo("America/Chicago")).date().isoformat()
+
+        add_property(slack, workspace)
+        log_unit(slack, workspace, available_on=today)  # waits for the card: the worker delivered it
+        eventually(lambda: cards(workspace, SHARED), what="the card in the shared channel")
+        eventually(lambda: [e for e in workspace.ephemerals if "Posted vacancy V-1" in e.text], what="confirmation")
+        # Killed between deliveries (a kill mid-delivery leaves a claim to lapse: tests/e2e/test_two_instances.py).
+        (first_worker,) = children(server.pid)
+        # The worker yields the CPU to the server that answers Slack.
+        assert os.getpriority(os.PRIO_PROCESS, first_worker) == min(
+            19, os.getpriority(os.PRIO_PROCESS, server.pid) + 10
+        )
+
+        os.kill(first_worker, signal.SIGKILL)
+        eventually(lambda: children(server.pid) - {first_worker}, what="a new worker started", within=30)
+        log_unit(slack, workspace, available_on=today)
+        eventually(lambda: len(cards(workspace, SHARED)) == 2, what="the second card in the shared channel")
+        assert len(cards(workspace, VACANCIES)) == 2
+
+        # Stopped right after a submission: the save, then its card, still go out before both processes exit.
+        form = _open_form(slack, workspace)
+        options = next(b for b in form.view["blocks"] if b.get("block_id") == "property_id")["element"]["options"]
+        values = {**UNIT, "property_id": options[0]["value"], "available_on": today}
+        assert slack.submit_view(form, user=CASE_MANAGER, values=values).closed
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+        assert len(cards(workspace, VACANCIES)) == 3
+    finally:
+        if server.poll() is None:
+            server.kill()
+        log.close()
+    text = (tmp_path / "porchlight.log").read_text()
+    assert "exited with -9; starting another" in text
+    assert "Traceback" not in text
+    assert not Path(f"/proc/{first_worker}").exists()
+
+
+def _open_form(slack: SlackSide, workspace: Workspace) -> Any:
+    slack.slash_command(user=CASE_MANAGER, channel=VACANCIES, command="/vacancy")
+    return only_view(workspace, CASE_MANAGER)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
