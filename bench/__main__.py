@@ -6,7 +6,7 @@
     against a bare Bolt app that only acks, served the same way, in its fastest configuration
     (process_before_response=True) and in Bolt's default one;
 (b) sustained throughput of Events API `message` events in a shared channel, against the bare app;
-(c) peak and sampled memory (RSS) of the bot process under that load;
+(c) peak and sampled memory (RSS) of the bot (serving process + worker) under that load, and over a soak of many more events;
 (d) outbox delivery rate when the workspace holds chat.postMessage to one message per second per channel.
 """
 
@@ -29,6 +29,7 @@ import httpx
 
 from bench.delivery import delivery_rate
 from bench.seed import seed
+from bench.serve import status_kb
 from bot.slack.blocks import VacancyModalMeta, vacancy_modal
 from sandbox import SlackSide, Workspace
 from sandbox.slack_side import _state_values
@@ -55,13 +56,12 @@ class Server:
         line = self.process.stdout.readline().strip()
         if not line.startswith("READY "):
             raise RuntimeError(f"{kind} server did not start: {line!r}")
-        self.url = line.removeprefix("READY ")
+        self.url, worker = line.removeprefix("READY ").split()
+        self.pids = [self.process.pid] + ([int(worker)] if worker != "0" else [])
 
     def rss_kb(self) -> int:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        return 0
+        """This server's resident memory: Porchlight's serving process plus its worker."""
+        return sum(status_kb(pid, "VmRSS") for pid in self.pids)
 
     def stop(self) -> int:
         assert self.process.stdin is not None
@@ -172,7 +172,17 @@ def list_sender(side: SlackSide, text: str) -> Any:
     return send
 
 
-def measure(kind: str, sandbox_url: str, n: int, db: str) -> dict[str, Any]:
+def soak(side: SlackSide, server: Server, *, rounds: int, size: int) -> list[float]:
+    """RSS (MiB) after each of `rounds` rounds of `size` events: a steady process levels off."""
+    samples = []
+    for r in range(rounds):
+        event_throughput(side, size, threads=4, offset=2 * 10**6 + r * size)
+        time.sleep(0.5)  # let the contact writer finish the round
+        samples.append(server.rss_kb() / 1024)
+    return samples
+
+
+def measure(kind: str, sandbox_url: str, n: int, db: str, soak_rounds: tuple[int, int]) -> dict[str, Any]:
     server = Server(kind, sandbox_url + "/api/", seeded(db) if kind == "bot" else db)
     # The workspace object here only lends its signing secret and people; the sandbox runs in its own process.
     side = SlackSide(Workspace(), bot_url=server.url, sandbox_url=sandbox_url)
@@ -193,7 +203,7 @@ def measure(kind: str, sandbox_url: str, n: int, db: str) -> dict[str, Any]:
             phases[name] = run()
             time.sleep(1)  # let after-ack work and the outbox finish before reading memory
             rss[name] = server.rss_kb() / 1024
-        result = {**phases, "rss_after": rss}
+        result = {**phases, "rss_after": rss, "soak": soak(side, server, rounds=soak_rounds[0], size=soak_rounds[1])}
     finally:
         side.close()
         peak = server.stop()
@@ -208,6 +218,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     n = args.n or (200 if args.quick else 1000)
+    soak_rounds = (4, 500) if args.quick else (10, 2000)
     results: dict[str, dict[str, Any]] = {}
     sandbox = subprocess.Popen([sys.executable, "-m", "sandbox"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert sandbox.stdout is not None
@@ -215,18 +226,20 @@ def main() -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for kind in ("bare", "bare-default", "bot"):
-                results[kind] = measure(kind, sandbox_url, n, f"sqlite:///{tmp}/{kind}.db")
+                results[kind] = measure(kind, sandbox_url, n, f"sqlite:///{tmp}/{kind}.db", soak_rounds)
                 print(f"measured {kind}", file=sys.stderr, flush=True)
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)
         rate = delivery_rate(messages=10 if args.quick else 30, channels=1)
         rate_multi = delivery_rate(messages=10 if args.quick else 30, channels=3)
-    report(results, n, rate, rate_multi)
+    report(results, n, soak_rounds[1], rate, rate_multi)
     return 0
 
 
-def report(results: dict[str, dict[str, Any]], n: int, rate: dict[str, float], rate_multi: dict[str, float]) -> None:
+def report(
+    results: dict[str, dict[str, Any]], n: int, soak_size: int, rate: dict[str, float], rate_multi: dict[str, float]
+) -> None:
     bare, default, bot = results["bare"], results["bare-default"], results["bot"]
     print(f"## Porchlight benchmark, {time.strftime('%Y-%m-%d')}\n")
     print(
@@ -245,7 +258,7 @@ def report(results: dict[str, dict[str, Any]], n: int, rate: dict[str, float], r
     b, d, o = bare["events_again_per_s"], default["events_again_per_s"], bot["events_again_per_s"]
     print(f"| `message` events / s, again at the end | {b:.0f} | {d:.0f} | {o:.0f} | {o / b:.2f}x |")
     b, d, o = (r["peak_kb"] / 1024 for r in (bare, default, bot))
-    print(f"| peak RSS (MiB) | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
+    print(f"| peak RSS (MiB; Porchlight: server + worker) | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
     for phase in [p for p in bot["rss_after"] if p != "warmup"]:
         b, d, o = (r["rss_after"][phase] for r in (bare, default, bot))
         print(f"| RSS after `{phase.removesuffix('_per_s')}` (MiB) | {b:.1f} | {d:.1f} | {o:.1f} | {o / b:.2f}x |")
@@ -253,10 +266,29 @@ def report(results: dict[str, dict[str, Any]], n: int, rate: dict[str, float], r
         f"\n\\* Porchlight's board holds {BOARD_VACANCIES:,} vacancies and {BOARD_REFERRALS:,} referrals; the list is "
         "in its ack (2 queries). The bare app only acks, so that ratio is the cost of answering at all."
     )
+    print_soak(results, soak_size)
     print("\n| outbox delivery, workspace limit 1 post/s per channel | messages | seconds | posts/s | of the limit |")
     print("|---|---|---|---|---|")
     for label, r in (("one channel", rate), ("three channels", rate_multi)):
         print(f"| {label} | {r['messages']:.0f} | {r['seconds']:.1f} | {r['rate']:.2f} | {r['of_limit']:.0%} |")
+
+
+def print_soak(results: dict[str, dict[str, Any]], size: int) -> None:
+    """RSS after each soak round, and how much it grew over the second half (a leak keeps growing there)."""
+    rounds = len(results["bot"]["soak"])
+    print(f"\n| RSS (MiB) after each of {rounds} more rounds of {size:,} events | " + " | ".join(
+        str(r + 1) for r in range(rounds)) + " | second half |")  # fmt: skip
+    print("|---|" + "---|" * (rounds + 1))
+    for kind, label in (
+        ("bare", "bare app, fastest"),
+        ("bare-default", "bare app, Bolt default"),
+        ("bot", "Porchlight"),
+    ):
+        samples = results[kind]["soak"]
+        half = samples[len(samples) // 2 - 1]
+        growth = samples[-1] - half
+        cells = " | ".join(f"{v:.1f}" for v in samples)
+        print(f"| {label} | {cells} | {growth:+.1f} MiB over {(len(samples) - len(samples) // 2) * size:,} events |")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """A server process for the benchmarks: Porchlight itself, or a bare Bolt app that only acks, served the same way.
 
-Prints `READY <url>` on stdout, serves until stdin closes, then prints its peak RSS (`PEAK_KB <n>`).
+Porchlight runs as `porchlight run` does: this process serves and a worker process delivers. Prints
+`READY <url> <worker pid>` (0 for the bare apps), serves until stdin closes, then prints the peak RSS of this
+process plus its worker's (`PEAK_KB <n>`).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -36,6 +39,12 @@ def bare_app(api_url: str, *, process_before_response: bool) -> App:
     return app
 
 
+def status_kb(pid: int, field: str) -> int:
+    """A memory figure of a process, in KiB, from /proc/<pid>/status: VmRSS (now) or VmHWM (peak)."""
+    with open(f"/proc/{pid}/status") as status:
+        return next((int(line.split()[1]) for line in status if line.startswith(f"{field}:")), 0)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("kind", choices=["bot", "bare", "bare-default"])
@@ -43,28 +52,33 @@ def main() -> int:
     parser.add_argument("--database-url", default="sqlite:///bench.db")
     args = parser.parse_args()
     runtime: Any = None
+    worker_pid = 0
     if args.kind == "bot":
         from bot.app import Runtime, build_app, build_deps
+        from bot.worker import default_command
 
-        settings = load_settings(
-            None, SLACK_BOT_TOKEN="xoxb-sandbox-token", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=args.api_url,
+        # In the environment, so that the worker process reads the same settings.
+        os.environ.update(
+            SLACK_BOT_TOKEN="xoxb-sandbox-token", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=args.api_url,
             DATABASE_URL=args.database_url, PORCHLIGHT_VACANCY_CHANNEL="C0VACANCIES", PORCHLIGHT_LOG_LEVEL="WARNING",
         )  # fmt: skip
-        deps = build_deps(settings)
-        runtime = Runtime(deps=deps, app=build_app(deps), host="127.0.0.1", port=0).start()
+        deps = build_deps(load_settings(None))
+        runtime = Runtime(
+            deps=deps, app=build_app(deps), host="127.0.0.1", port=0, worker_command=default_command()
+        ).start()
         assert runtime.http is not None
-        url = runtime.http.url
+        assert runtime.worker is not None
+        url, worker_pid = runtime.http.url, runtime.worker.pid or 0
     else:
         app = bare_app(args.api_url, process_before_response=args.kind == "bare")
         server = HttpServer(SlackEndpoint(app, signing_secret=SECRET), host="127.0.0.1", port=0).start()
         url = server.url
-    print(f"READY {url}", flush=True)
+    print(f"READY {url} {worker_pid}", flush=True)
     sys.stdin.read()  # until the parent closes our stdin
+    worker_peak = status_kb(worker_pid, "VmHWM") if worker_pid else 0
     if runtime is not None:
         runtime.stop()
-    with open("/proc/self/status") as status:
-        peak = next((line.split()[1] for line in status if line.startswith("VmHWM:")), "0")
-    print(f"PEAK_KB {peak}", flush=True)
+    print(f"PEAK_KB {status_kb(os.getpid(), 'VmHWM') + worker_peak}", flush=True)
     return 0
 
 
