@@ -16,6 +16,7 @@ from slack_bolt.logger.messages import warning_client_prioritized_and_token_skip
 from slack_sdk.errors import SlackApiError
 
 from bot.background import AfterAck
+from bot.claimant import claimant_from_env
 from bot.clock import Clock, SystemClock
 from bot.deps import Deps
 from bot.errors import SlackUnavailable
@@ -26,6 +27,7 @@ from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
 from jobs import outbox
 from jobs.scheduler import OUTBOX_JOB, build_scheduler, wake
+from storage import outbox as outbox_rows
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 
@@ -106,7 +108,7 @@ class Runtime:
     def start(self) -> Runtime:
         self._scheduler: BackgroundScheduler | None = None
         if self.worker_command is not None:
-            self.worker = WorkerProcess(self.worker_command).start()
+            self.worker = WorkerProcess(self.worker_command, on_exit=self._release_claims).start()
             self.deps.wake_outbox = self.worker.wake
         else:
             scheduler = self._scheduler = build_scheduler(self.deps)
@@ -126,6 +128,16 @@ class Runtime:
             ).start()
             log.info("Porchlight listening for Slack at %s", self.http.url)
         return self
+
+    def _release_claims(self, claimant: str) -> None:
+        """Our worker has exited: the rows it was delivering go back to the queue now, not in a minute."""
+        with self.deps.session_factory.begin() as session:
+            released = outbox_rows.release(session, claimant)
+        if released:
+            log.warning(
+                "released %s deliveries the worker left unfinished; each is looked for in Slack first", released
+            )
+            self.deps.wake_outbox()
 
     def stop(self) -> None:
         if self.stopped.is_set():
@@ -149,6 +161,7 @@ def serve_worker(deps: Deps, wakes: IO[bytes] | None, *, stop: threading.Event |
 
     Each read from `wakes` runs the outbox now. With no `wakes` (a worker run by hand), only `stop` ends it.
     """
+    deps.claimant = claimant_from_env() or deps.claimant  # the name our server knows us by
     scheduler = build_scheduler(deps)
     deps.wake_outbox = lambda: wake(scheduler, OUTBOX_JOB)
     scheduler.start()

@@ -4,7 +4,9 @@
 card costs a few database transactions and Slack calls (about 25 ms of CPU for a new vacancy); in the serving
 process that work held the GIL while the next request waited for it (docs/performance.md). The database is the
 queue, so the two processes share nothing else: the server writes the byte `w` to the worker's stdin to say
-"there is something to deliver now", and closes it to say "stop". A worker that dies is started again.
+"there is something to deliver now", and closes it to say "stop". A worker that dies is started again, and
+the outbox rows it had claimed are released at once (`on_exit`), so their channels do not wait for the claim to
+lapse.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import IO
+
+from bot.claimant import CLAIMANT_ENV, new_claimant
 
 log = logging.getLogger("porchlight.worker")
 WAKE = b"w"
@@ -31,11 +35,14 @@ def default_command() -> list[str]:
 class WorkerProcess:
     """The serving process's handle on its worker: start it, wake it, restart it if it dies, stop it."""
 
-    def __init__(self, command: Sequence[str] | None = None) -> None:
+    def __init__(self, command: Sequence[str] | None = None, *, on_exit: Callable[[str], None] | None = None) -> None:
+        """`on_exit` is called with the claimant name of each worker that has exited (see bot.claimant)."""
         self._command = list(command or default_command())
+        self._on_exit = on_exit
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._process: subprocess.Popen[bytes] | None = None
+        self._claimant = ""
         self._watcher = threading.Thread(target=self._watch, name="worker-watch", daemon=True)
         self.restarts = 0
 
@@ -79,20 +86,23 @@ class WorkerProcess:
         self._watcher.join(timeout=5)
 
     def _spawn(self) -> None:
+        claimant = new_claimant()
+        env = {**os.environ, CLAIMANT_ENV: claimant}
         # Our own command (`python -m bot worker` or a test harness), never anything a user typed.
-        process = subprocess.Popen(self._command, stdin=subprocess.PIPE, bufsize=0)  # noqa: S603
+        process = subprocess.Popen(self._command, stdin=subprocess.PIPE, bufsize=0, env=env)  # noqa: S603
         assert process.stdin is not None
         os.set_blocking(process.stdin.fileno(), False)
         with self._lock:
-            self._process = process
+            self._process, self._claimant = process, claimant
         log.info("worker started (pid %s)", process.pid)
 
     def _watch(self) -> None:
         failures = 0
         while True:
-            process = self._process
+            process, claimant = self._process, self._claimant
             assert process is not None
             code = process.wait()
+            self._exited(claimant)
             if self._stopping.is_set():
                 return
             delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
@@ -105,6 +115,14 @@ class WorkerProcess:
                 self.restarts += 1
             except OSError:
                 log.exception("could not start the worker; trying again")
+
+    def _exited(self, claimant: str) -> None:
+        if self._on_exit is None:
+            return
+        try:
+            self._on_exit(claimant)
+        except Exception:  # the database may be down too; the claims then lapse on their own
+            log.exception("could not release what the exited worker held")
 
 
 def _close(stream: IO[bytes] | None) -> None:

@@ -75,7 +75,7 @@ def _deliver_round(deps: Deps, *, now: datetime, limit: int, report: Report, blo
         if channel in blocked:
             continue
         with deps.session_factory.begin() as session:
-            if not outbox.claim(session, row_id, now=now, hold=CLAIM_HOLD):
+            if not outbox.claim(session, row_id, now=now, hold=CLAIM_HOLD, by=deps.claimant):
                 continue  # another worker has it
         outcome = _deliver_one(deps, row_id, now)
         getattr(report, outcome).append(row_id)

@@ -77,11 +77,12 @@ def due(session: Session, *, now: datetime, limit: int = 50) -> Sequence[OutboxM
     return session.scalars(DUE, {"now": now, "limit": limit}).all()
 
 
-def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta) -> bool:
+def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta, by: str) -> bool:
     """Compare-and-set a claim on a row, so that two workers never deliver it at once.
 
     The claim counts as an attempt: if this worker dies after Slack took the message, the next one knows an
-    attempt happened and looks for the message before posting it again.
+    attempt happened and looks for the message before posting it again. `by` names the claiming process, so
+    that whoever sees it die can hand its rows on at once (`release`) rather than after `hold`.
     """
     result = session.execute(
         update(OutboxMessage)
@@ -90,10 +91,26 @@ def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta) -> b
             OutboxMessage.status == PENDING,
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
-        .values(claimed_until=now + hold, attempts=OutboxMessage.attempts + 1)
+        .values(claimed_until=now + hold, claimed_by=by, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def release(session: Session, by: str) -> int:
+    """Let go of the pending rows that `by` (a process known to be dead) held; returns how many.
+
+    Their attempt stays counted, so the next delivery looks for each message in Slack before posting it.
+    """
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.claimed_by == by, OutboxMessage.status == PENDING, OutboxMessage.claimed_until.is_not(None)
+        )
+        .values(claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def pending_count(session: Session) -> int:

@@ -12,10 +12,13 @@ from bot.worker import WorkerProcess
 from tests.e2e.helpers import eventually
 
 # A stand-in worker: counts the wakes it reads into a file, exits 0 at the end of its stdin. With a `crash`
-# file present, it deletes that file and dies at once with exit code 3 (the next one lives).
+# file present, it deletes that file and dies at once with exit code 3 (the next one lives). Each one first
+# notes the claimant name it was given in a `claimants` file beside `wakes`.
 FAKE = """
 import os, sys
 out, crash = sys.argv[1], sys.argv[2]
+with open(os.path.join(os.path.dirname(out), "claimants"), "a") as names:
+    names.write(os.environ["PORCHLIGHT_CLAIMANT"] + "\\n")
 if os.path.exists(crash):
     os.remove(crash)
     sys.exit(3)
@@ -47,13 +50,18 @@ def test_a_worker_that_dies_is_started_again(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(worker, "RESTART_DELAYS", (0.05,))
     command, out, crash = fake(tmp_path)
     crash.write_text("die once")
-    process = WorkerProcess(command).start()
+    exited: list[str] = []
+    process = WorkerProcess(command, on_exit=exited.append).start()
     eventually(lambda: process.restarts == 1, what="the worker started again")
     eventually(lambda: not crash.exists(), what="the first worker gone")
     process.wake()
     eventually(lambda: out.exists() and out.read_text() == "1", what="the new worker woken")
+    first, second = (tmp_path / "claimants").read_text().split()
+    assert first != second
+    assert exited == [first]  # what the dead worker held can be released at once
     process.stop(timeout=10)
     assert process.restarts == 1
+    assert exited == [first, second]
 
 
 def test_waking_a_worker_that_is_gone_does_not_raise(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -158,7 +158,9 @@ def test_a_worker_that_died_after_slack_took_the_post_causes_no_duplicate(
 ) -> None:
     log_one(deps)
     with deps.session_factory.begin() as session:
-        assert outbox_rows.claim(session, 1, now=clock.now(), hold=delivery.CLAIM_HOLD)  # worker A claims row 1 ...
+        assert outbox_rows.claim(
+            session, 1, now=clock.now(), hold=delivery.CLAIM_HOLD, by="worker-a"
+        )  # worker A claims row 1 ...
     metadata = {"event_type": "porchlight_outbox", "event_payload": {"outbox_id": 1}}
     deps.delivery_client.chat_postMessage(channel=VACANCIES, text="card", metadata=metadata)  # ... Slack takes it ...
     assert delivery.run(deps=deps).sent == []  # ... and A dies. Its claim holds for a while:
@@ -166,6 +168,20 @@ def test_a_worker_that_died_after_slack_took_the_post_causes_no_duplicate(
     assert len(delivery.run(deps=deps).sent) == 2  # worker B adopts the posted card and confirms
     assert len(workspace.messages(VACANCIES)) == 1
     assert rows(deps)[0].result_ts == workspace.messages(VACANCIES)[0].ts
+
+
+def test_a_dead_workers_released_row_is_delivered_at_once_and_not_twice(
+    deps: Deps, workspace: Workspace, clock: ManualClock
+) -> None:
+    log_one(deps)
+    with deps.session_factory.begin() as session:
+        assert outbox_rows.claim(session, 1, now=clock.now(), hold=delivery.CLAIM_HOLD, by="worker-a")
+    metadata = {"event_type": "porchlight_outbox", "event_payload": {"outbox_id": 1}}
+    deps.delivery_client.chat_postMessage(channel=VACANCIES, text="card", metadata=metadata)  # Slack took it; A died
+    with deps.session_factory.begin() as session:
+        assert outbox_rows.release(session, "worker-a") == 1  # A's supervisor saw it die
+    assert len(delivery.run(deps=deps).sent) == 2  # no minute's wait: the card is adopted, the confirmation sent
+    assert len(workspace.messages(VACANCIES)) == 1
 
 
 def test_a_thread_reply_whose_claim_lapsed_is_found_in_its_thread(
@@ -179,7 +195,7 @@ def test_a_thread_reply_whose_claim_lapsed_is_found_in_its_thread(
                                   detail={"event": "updated", "by": CASE_MANAGER})  # fmt: skip
         row_id = row.id
     with deps.session_factory.begin() as session:
-        assert outbox_rows.claim(session, row_id, now=clock.now(), hold=delivery.CLAIM_HOLD)
+        assert outbox_rows.claim(session, row_id, now=clock.now(), hold=delivery.CLAIM_HOLD, by="worker-a")
     metadata = {"event_type": "porchlight_outbox", "event_payload": {"outbox_id": row_id}}
     deps.delivery_client.chat_postMessage(channel=VACANCIES, text="line", thread_ts=card.ts, metadata=metadata)
     clock.advance(delivery.CLAIM_HOLD + timedelta(seconds=1))

@@ -42,11 +42,31 @@ def test_a_row_is_claimed_once_until_the_claim_lapses(session_factory: sessionma
         row = outbox.enqueue(session, kind="k", channel="C1", now=NOW)
     hold = timedelta(seconds=60)
     with session_factory.begin() as session:
-        assert outbox.claim(session, row.id, now=NOW, hold=hold)
+        assert outbox.claim(session, row.id, now=NOW, hold=hold, by="a")
     with session_factory.begin() as session:
-        assert not outbox.claim(session, row.id, now=NOW + timedelta(seconds=30), hold=hold)
+        assert not outbox.claim(session, row.id, now=NOW + timedelta(seconds=30), hold=hold, by="b")
         assert outbox.due(session, now=NOW + timedelta(seconds=30)) == []
     with session_factory.begin() as session:
-        assert outbox.claim(session, row.id, now=NOW + timedelta(seconds=61), hold=hold)
+        assert outbox.claim(session, row.id, now=NOW + timedelta(seconds=61), hold=hold, by="b")
     with session_factory() as session:
         assert outbox.pending_count(session) == 1
+
+
+def test_releasing_a_dead_claimant_frees_only_its_own_pending_rows(session_factory: sessionmaker[Session]) -> None:
+    hold = timedelta(seconds=60)
+    with session_factory.begin() as session:
+        mine, theirs, sent = (outbox.enqueue(session, kind="k", channel=f"C{i}", now=NOW).id for i in range(3))
+    with session_factory.begin() as session:
+        assert outbox.claim(session, mine, now=NOW, hold=hold, by="dead")
+        assert outbox.claim(session, theirs, now=NOW, hold=hold, by="alive")
+        assert outbox.claim(session, sent, now=NOW, hold=hold, by="dead")
+        sent_row = session.get(OutboxMessage, sent)
+        assert sent_row is not None
+        sent_row.status = outbox.SENT
+    with session_factory.begin() as session:
+        assert outbox.release(session, "dead") == 1
+        assert outbox.release(session, "dead") == 0
+    with session_factory() as session:
+        assert [r.id for r in outbox.due(session, now=NOW + timedelta(seconds=1))] == [mine]
+        row = session.get(OutboxMessage, mine)
+        assert row is not None and row.attempts == 1  # still counted: the next delivery looks before posting
