@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -25,6 +26,7 @@ from bot.claimant import CLAIMANT_ENV, new_claimant
 log = logging.getLogger("porchlight.worker")
 WAKE = b"w"
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)  # seconds before starting a dead worker again, growing while it dies
+STEADY = 60.0  # a worker that ran this long before dying starts the delays over
 STOP_TIMEOUT = 30.0
 
 
@@ -101,10 +103,13 @@ class WorkerProcess:
         while True:
             process, claimant = self._process, self._claimant
             assert process is not None
+            started = time.monotonic()
             code = process.wait()
             self._exited(claimant)
             if self._stopping.is_set():
                 return
+            if time.monotonic() - started >= STEADY:
+                failures = 0  # it had been running fine: a crash a day should not wait the longest delay
             delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
             log.error("worker (pid %s) exited with %s; starting another in %.0f s", process.pid, code, delay)
             failures += 1

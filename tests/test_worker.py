@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -73,4 +75,20 @@ def test_waking_a_worker_that_is_gone_does_not_raise(tmp_path: Path, monkeypatch
                what="the worker dead")  # fmt: skip
     for _ in range(3):
         process.wake()  # a broken pipe: nothing to tell the listener that asked
+    process.stop(timeout=10)
+
+
+def test_a_worker_that_had_run_a_while_is_restarted_after_the_shortest_delay(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker, "RESTART_DELAYS", (0.05, 60.0))  # a second quick death would wait a minute
+    monkeypatch.setattr(worker, "STEADY", 0.0)  # every worker here counts as having run a while
+    command, _, crash = fake(tmp_path)
+    crash.write_text("die once")
+    process = WorkerProcess(command).start()
+    eventually(lambda: process.restarts == 1, what="the worker started again")
+    second = process.pid
+    assert second is not None
+    os.kill(second, signal.SIGKILL)
+    eventually(lambda: process.restarts == 2, what="the worker started again at once")
     process.stop(timeout=10)
