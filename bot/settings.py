@@ -177,6 +177,13 @@ class Settings(BaseSettings):
             needed.append("PORCHLIGHT_VACANCY_CHANNEL")
         return [_describe(name, "not set") for name in needed]
 
+    def problems_for_http(self) -> list[str]:
+        """What serving HTTP behind a WSGI server (bot.wsgi) still needs: the signing secret, always."""
+        problems = [p for p in self.problems_for_run() if not p.startswith("SLACK_APP_TOKEN or")]
+        if self.slack_signing_secret is None:
+            problems.append(_describe("SLACK_SIGNING_SECRET", "not set"))
+        return problems
+
 
 def _describe(name: str, problem: str) -> str:
     if name == "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET":
