@@ -188,7 +188,7 @@ def test_list_filters_and_pages(slack: SlackSide, workspace: Workspace, running_
         log_unit(slack, workspace, bedrooms=bedrooms, rent=rent)
     slack.slash_command(user=CASE_MANAGER, channel=VACANCIES, command="/vacancy", text="list 2br max:1300 hcv")
     answer = str(workspace.ephemerals_for(CASE_MANAGER)[-1].blocks)
-    assert "of 1*" in answer
+    assert "*1 open vacancy*" in answer
     assert "$1,250/month" in answer
     slack.slash_command(user=CASE_MANAGER, channel=VACANCIES, command="/vacancy", text="list 4x")
     assert "I don't understand `4x`" in workspace.ephemerals_for(CASE_MANAGER)[-1].text

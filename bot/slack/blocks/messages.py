@@ -146,8 +146,11 @@ def board_page(
     """One page of the board, ephemeral: a line per unit and a button for the next page."""
     if not found:
         return "No open vacancies match.", [SectionBlock(text="No open vacancies match. Try fewer filters.").to_dict()]
-    first = page * page_size + 1
-    header = f"*Open vacancies {first} to {first + len(found) - 1} of {total}*, soonest first"
+    first, last = page * page_size + 1, page * page_size + len(found)
+    counted = f"{total} open {'vacancy' if total == 1 else 'vacancies'}"
+    header = f"*{counted}*" if len(found) == total else f"*Open vacancies {first} to {last} of {total}*, soonest first"
+    if len(found) == total and total > 1:
+        header += ", soonest first"
     out: list[Block] = [SectionBlock(text=header)]
     for vacancy, area in found:
         where = f" · {escape(area)}" if area else ""
@@ -166,11 +169,11 @@ def board_page(
         buttons.append(
             ButtonElement(action_id=ids.ACTION_LIST_PAGE, text="Previous", value=_page_value(query, page - 1))
         )
-    if first + len(found) - 1 < total:
+    if last < total:
         buttons.append(ButtonElement(action_id=ids.ACTION_LIST_PAGE, text="Next", value=_page_value(query, page + 1)))
     if buttons:
         out.append(ActionsBlock(block_id=f"board_page:{page}", elements=buttons))
-    return f"{total} open vacancies", [b.to_dict() for b in out]
+    return counted, [b.to_dict() for b in out]
 
 
 def _page_value(query: str, page: int) -> str:
