@@ -8,10 +8,13 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from sandbox.workspace import ApiError, RateLimited, Workspace
+
+if TYPE_CHECKING:
+    from sandbox.socket_mode import SocketModeServer
 
 log = logging.getLogger("sandbox")
 JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
@@ -31,8 +34,18 @@ class _Server(ThreadingHTTPServer):
 class SandboxServer:
     """Serve `workspace` at http://127.0.0.1:<port>/api/<method> until `stop()`."""
 
-    def __init__(self, workspace: Workspace, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, workspace: Workspace, *, host: str = "127.0.0.1", port: int = 0, socket_mode: bool = False
+    ) -> None:
+        """With `socket_mode`, also serve Slack's Socket Mode WebSocket (`self.socket`), whose URL
+        `apps.connections.open` hands to a bot that presents the workspace's app-level token."""
         self.workspace = workspace
+        self.socket: SocketModeServer | None = None
+        if socket_mode:
+            from sandbox.socket_mode import SocketModeServer
+
+            self.socket = SocketModeServer(app_id=workspace.app_id)
+            workspace.socket_url = lambda: self.socket.url if self.socket is not None else ""
         handler = type("Handler", (_Handler,), {"workspace": workspace})
         self._server = _Server((host, port), handler)
         self._thread = threading.Thread(
@@ -50,9 +63,13 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         self._thread.start()
+        if self.socket is not None:
+            self.socket.start()
         return self
 
     def stop(self) -> None:
+        if self.socket is not None:
+            self.socket.stop()
         self._server.shutdown()
         self._server.server_close()
 

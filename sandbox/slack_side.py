@@ -6,13 +6,16 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
 from sandbox.workspace import BOT_USER, HOME_TEAM, OpenView, Workspace
+
+if TYPE_CHECKING:
+    from sandbox.socket_mode import SocketModeServer
 
 
 @dataclass
@@ -27,10 +30,21 @@ class Submission:
 
 
 class SlackSide:
-    """Sends signed slash commands, interactions and events to the bot's request URL."""
+    """Sends signed slash commands, interactions and events to the bot's request URL, or, given a Socket Mode
+    server the bot is connected to, pushes them down that socket as envelopes (unsigned, as Slack does)."""
 
-    def __init__(self, workspace: Workspace, *, bot_url: str, sandbox_url: str, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        bot_url: str,
+        sandbox_url: str,
+        timeout: float = 10.0,
+        socket: SocketModeServer | None = None,
+    ) -> None:
         self.workspace = workspace
+        self.socket = socket
+        self.timeout = timeout
         self.bot_url = bot_url
         self.sandbox_url = sandbox_url
         self.http = httpx.Client(timeout=timeout)
@@ -54,10 +68,20 @@ class SlackSide:
         return self.http.post(self.bot_url, content=body.encode(), headers=all_headers)
 
     def post_form(self, form: dict[str, str]) -> httpx.Response:
+        if self.socket is not None:  # only slash commands come as forms
+            return self._push("slash_commands", form, accepts_response_payload=True)
         return self.post(urlencode(form), "application/x-www-form-urlencoded")
 
     def post_payload(self, payload: dict[str, Any]) -> httpx.Response:
+        if self.socket is not None:
+            return self._push("interactive", payload, accepts_response_payload=True)
         return self.post("payload=" + quote(json.dumps(payload)), "application/x-www-form-urlencoded")
+
+    def _push(self, kind: str, payload: dict[str, Any], **envelope: Any) -> httpx.Response:
+        """Socket Mode: push an envelope and turn the bot's ack into what an HTTP answer would have been."""
+        assert self.socket is not None
+        answer = self.socket.send(kind, payload, timeout=self.timeout, **envelope)
+        return httpx.Response(200, json=answer) if answer else httpx.Response(200)
 
     # -- people acting -------------------------------------------------------------------------------------
     def _team(self, user: str) -> str:
@@ -208,6 +232,9 @@ class SlackSide:
             "is_ext_shared_channel": False,
             "event_context": "4-" + uuid.uuid4().hex,
         }
+        if self.socket is not None:
+            retry = {"retry_attempt": retry_num or 0, "retry_reason": "timeout" if retry_num else ""}
+            return self._push("events_api", envelope, accepts_response_payload=False, **retry)
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
         return self.post(json.dumps(envelope), "application/json", headers=headers)
 

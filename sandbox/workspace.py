@@ -135,11 +135,14 @@ class Workspace:
         *,
         bot_token: str = "xoxb-sandbox-token",  # noqa: S107 - the fake workspace's own token
         signing_secret: str = "sandbox-secret",  # noqa: S107 - likewise
+        app_token: str = "xapp-1-A0PORCH-sandbox-token",  # noqa: S107 - the app-level token, for Socket Mode only
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.clock = clock  # message timestamps follow it, so tests can move time for Slack and the bot alike
         self.bot_token = bot_token
         self.signing_secret = signing_secret
+        self.app_token = app_token
+        self.socket_url: Callable[[], str] | None = None  # set when the sandbox serves Socket Mode
         self.lock = threading.RLock()
         self.faults = Faults()
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -240,7 +243,10 @@ class Workspace:
             self.calls.append((method, args))
         if not token:
             raise ApiError("not_authed")
-        if token != self.bot_token:
+        # An app-level token opens Socket Mode connections and does nothing else; a bot token cannot open them.
+        if (token == self.app_token) != (method == "apps.connections.open"):
+            raise ApiError("not_allowed_token_type" if token in (self.app_token, self.bot_token) else "invalid_auth")
+        if token not in (self.app_token, self.bot_token):
             raise ApiError("invalid_auth")
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
@@ -258,6 +264,11 @@ class Workspace:
         if now < next_at:
             raise RateLimited(retry_after=max(1, math.ceil(next_at - now)))
         self._next_post_at[channel] = now + interval
+
+    def api_apps_connections_open(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.socket_url is None:
+            raise ApiError("socket_mode_not_enabled")  # the sandbox was started without Socket Mode
+        return {"url": self.socket_url()}
 
     def api_auth_test(self, args: dict[str, Any]) -> dict[str, Any]:
         return {

@@ -27,6 +27,19 @@ def test_auth(client: WebClient, sandbox: SandboxServer) -> None:
     assert error_of(WebClient(base_url=sandbox.api_url).auth_test) == "not_authed"
 
 
+def test_only_the_app_level_token_opens_socket_mode_connections(
+    client: WebClient, workspace: Workspace, sandbox: SandboxServer
+) -> None:
+    app = WebClient(token=workspace.app_token, base_url=sandbox.api_url, retry_handlers=[])
+    token = workspace.app_token
+    assert error_of(lambda: app.apps_connections_open(app_token=token)) == "socket_mode_not_enabled"  # HTTP only
+    assert error_of(app.auth_test) == "not_allowed_token_type"
+    assert error_of(lambda: client.apps_connections_open(app_token="xoxb-sandbox-token")) == "not_allowed_token_type"
+    with SandboxServer(Workspace(), socket_mode=True) as socket_sandbox:
+        opened = WebClient(base_url=socket_sandbox.api_url).apps_connections_open(app_token=token)
+        assert opened["url"].startswith("ws://127.0.0.1:")
+
+
 def test_post_update_and_permalink(client: WebClient, workspace: Workspace) -> None:
     metadata = {"event_type": "t", "event_payload": {"n": 1}}
     posted = client.chat_postMessage(channel="C0VACANCIES", text="hello", metadata=metadata)
