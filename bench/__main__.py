@@ -7,7 +7,9 @@
     (process_before_response=True) and in Bolt's default one;
 (b) sustained throughput of Events API `message` events in a shared channel, against the bare app;
 (c) peak and sampled memory (RSS) of the bot (serving process + worker) under that load, and over a soak of many more events;
-(d) outbox delivery rate when the workspace holds chat.postMessage to one message per second per channel.
+(d) outbox delivery rate when the workspace holds chat.postMessage to one message per second per channel;
+(e) the same acks as (a) over Socket Mode (the common way to run without a public URL), against the bare app
+    connected the same way.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from bench.serve import status_kb
 from bot.slack.blocks import VacancyModalMeta, vacancy_modal
 from sandbox import SlackSide, Workspace
 from sandbox.slack_side import _state_values
+from sandbox.socket_mode import SocketModeServer
 from storage.db import make_engine
 from storage.migrate import upgrade
 
@@ -47,9 +50,10 @@ VALUES = {
 class Server:
     """A bench/serve.py process."""
 
-    def __init__(self, kind: str, api_url: str, database_url: str) -> None:
+    def __init__(self, kind: str, api_url: str, database_url: str, *, socket: bool = False) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bench.serve", kind, "--api-url", api_url, "--database-url", database_url],
+            [sys.executable, "-m", "bench.serve", kind, "--api-url", api_url, "--database-url", database_url,
+             *(["--socket"] if socket else [])],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )  # fmt: skip
         assert self.process.stdout is not None
@@ -121,6 +125,8 @@ def submission_sender(side: SlackSide) -> Any:
     payload = {"type": "view_submission", "team": {"id": "T0PORCH"},
                "user": {"id": "U0CASEMGR", "team_id": "T0PORCH"}, "api_app_id": "A0PORCH",
                "view": {**view, "id": "V0BENCH", "state": {"values": state}}}  # fmt: skip
+    if side.socket is not None:
+        return lambda _: side.post_payload(payload)  # an envelope down the socket
     body = "payload=" + __import__("urllib.parse").parse.quote(json.dumps(payload))
     return lambda _: side.post(body, "application/x-www-form-urlencoded")
 
@@ -211,6 +217,26 @@ def measure(kind: str, sandbox_url: str, n: int, db: str, soak_rounds: tuple[int
     return result
 
 
+def measure_socket(kind: str, sandbox_url: str, n: int, db: str, socket: SocketModeServer) -> dict[str, Any]:
+    """(e): the app connects in Socket Mode; each request is an envelope pushed down its socket, timed to the ack."""
+    opened = socket.connections_opened
+    server = Server(kind, sandbox_url + "/api/", db, socket=True)
+    deadline = time.monotonic() + 30
+    while socket.connections_opened == opened or socket.connected != 1:  # this app's socket, the last one gone
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{kind} did not connect in Socket Mode")
+        time.sleep(0.05)
+    side = SlackSide(Workspace(), bot_url="", sandbox_url=sandbox_url, socket=socket)
+    try:
+        return {
+            "slash": timed(slash_sender(side), n, n // 10, prepare=new_trigger(side)),
+            "submit": timed(submission_sender(side), n, n // 10),
+        }
+    finally:
+        side.close()
+        server.stop()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python3 dev.py bench")
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
@@ -220,7 +246,11 @@ def main() -> int:
     n = args.n or (200 if args.quick else 1000)
     soak_rounds = (4, 500) if args.quick else (10, 2000)
     results: dict[str, dict[str, Any]] = {}
-    sandbox = subprocess.Popen([sys.executable, "-m", "sandbox"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    sockets: dict[str, dict[str, Any]] = {}
+    socket = SocketModeServer(app_id="A0PORCH").start()  # ours, so that we can push envelopes down it
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--socket-url", socket.url], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     assert sandbox.stdout is not None
     sandbox_url = sandbox.stdout.readline().strip().removeprefix("READY ")
     try:
@@ -228,12 +258,17 @@ def main() -> int:
             for kind in ("bare", "bare-default", "bot"):
                 results[kind] = measure(kind, sandbox_url, n, f"sqlite:///{tmp}/{kind}.db", soak_rounds)
                 print(f"measured {kind}", file=sys.stderr, flush=True)
+            for kind in ("bare", "bot"):
+                sockets[kind] = measure_socket(kind, sandbox_url, n, f"sqlite:///{tmp}/{kind}-socket.db", socket)
+                print(f"measured {kind} in Socket Mode", file=sys.stderr, flush=True)
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)
+        socket.stop()
         rate = delivery_rate(messages=10 if args.quick else 30, channels=1)
         rate_multi = delivery_rate(messages=10 if args.quick else 30, channels=3)
     report(results, n, soak_rounds[1], rate, rate_multi)
+    report_socket(sockets, n)
     return 0
 
 
@@ -271,6 +306,16 @@ def report(
     print("|---|---|---|---|---|")
     for label, r in (("one channel", rate), ("three channels", rate_multi)):
         print(f"| {label} | {r['messages']:.0f} | {r['seconds']:.1f} | {r['rate']:.2f} | {r['of_limit']:.0%} |")
+
+
+def report_socket(sockets: dict[str, dict[str, Any]], n: int) -> None:
+    print(f"\n| Socket Mode: {n} envelopes per figure at {RATE:.0f}/s, timed to the ack | bare app, fastest | "
+          "Porchlight | Porchlight / bare |")  # fmt: skip
+    print("|---|---|---|---|")
+    for key, label in (("slash", "`/vacancy` ack"), ("submit", "vacancy submission ack")):
+        for p in (50, 99):
+            b, o = (percentile(sockets[kind][key], p) for kind in ("bare", "bot"))
+            print(f"| {label} p{p} (ms) | {b:.2f} | {o:.2f} | {o / b:.2f}x |")
 
 
 def print_soak(results: dict[str, dict[str, Any]], size: int) -> None:

@@ -21,10 +21,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox")
     parser.add_argument("--port", type=int, default=0, help="0 lets the OS choose")
     parser.add_argument("--socket-mode", action="store_true", help="also serve Socket Mode (needs `websockets`)")
+    parser.add_argument("--socket-url", help="hand out this Socket Mode URL (a server someone else runs) instead")
     args = parser.parse_args()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    with SandboxServer(Workspace(), port=args.port, socket_mode=args.socket_mode) as server:
+    workspace = Workspace()
+    if args.socket_url:
+        workspace.socket_url = lambda: str(args.socket_url)
+    with SandboxServer(workspace, port=args.port, socket_mode=args.socket_mode) as server:
         sys.stdout.write(f"READY {server.base_url}\n")
         sys.stdout.flush()
         with contextlib.suppress(KeyboardInterrupt):
