@@ -26,6 +26,7 @@ COMMANDS = {
     "test": ["pytest"],
     "lint": None,
     "bench": ["python", "-m", "bench"],
+    "soak": ["python", "-m", "bench.soak"],
 }
 
 

@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
     except SettingsError as exc:
         return _settings_problem(exc.problems)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings.configure_logging()
     try:
         return int(args.func(settings, args))
     except SettingsError as exc:

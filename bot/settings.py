@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import time
 from pathlib import Path
@@ -176,6 +177,10 @@ class Settings(BaseSettings):
         if self.vacancy_channel is None:
             needed.append("PORCHLIGHT_VACANCY_CHANNEL")
         return [_describe(name, "not set") for name in needed]
+
+    def configure_logging(self) -> None:
+        """One line per record, at PORCHLIGHT_LOG_LEVEL (a WSGI server's own logging setup, if any, wins)."""
+        logging.basicConfig(level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def problems_for_http(self) -> list[str]:
         """What serving HTTP behind a WSGI server (bot.wsgi) still needs: the signing secret, always."""

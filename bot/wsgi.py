@@ -24,7 +24,7 @@ def create_application(settings: Settings | None = None) -> SlackEndpoint:
     problems = settings.problems_for_http()
     if problems:
         raise SettingsError(problems)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings.configure_logging()
     from bot.app import build_app, build_deps
 
     deps = build_deps(settings)

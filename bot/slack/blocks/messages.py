@@ -148,9 +148,10 @@ def board_page(
         return "No open vacancies match.", [SectionBlock(text="No open vacancies match. Try fewer filters.").to_dict()]
     first, last = page * page_size + 1, page * page_size + len(found)
     counted = f"{total} open {'vacancy' if total == 1 else 'vacancies'}"
-    header = f"*{counted}*" if len(found) == total else f"*Open vacancies {first} to {last} of {total}*, soonest first"
-    if len(found) == total and total > 1:
-        header += ", soonest first"
+    if len(found) < total:
+        header = f"*Open vacancies {first} to {last} of {total}*, soonest first"
+    else:
+        header = f"*{counted}*" + (", soonest first" if total > 1 else "")
     out: list[Block] = [SectionBlock(text=header)]
     for vacancy, area in found:
         where = f" · {escape(area)}" if area else ""
