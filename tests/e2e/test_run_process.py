@@ -94,6 +94,38 @@ def test_run_serves_while_its_worker_delivers_and_a_killed_worker_comes_back(
     assert not Path(f"/proc/{first_worker}").exists()
 
 
+def test_run_in_socket_mode_connects_serves_and_stops_cleanly(tmp_path: Path, workspace: Workspace) -> None:
+    """The common deployment: SLACK_APP_TOKEN set, no public URL, no signing secret."""
+    workspace.clock = time.time
+    with SandboxServer(workspace, socket_mode=True) as sandbox:
+        assert sandbox.socket is not None
+        env = process_env(
+            sandbox.api_url, f"sqlite:///{tmp_path}/porchlight.db", SLACK_APP_TOKEN=workspace.app_token,
+            PORCHLIGHT_LOG_LEVEL="INFO",
+        )  # fmt: skip
+        del env["SLACK_SIGNING_SECRET"]
+        log = (tmp_path / "porchlight.log").open("w")
+        server = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stderr=log, stdout=log)
+        try:
+            sandbox.socket.wait_connected(timeout=30)
+            slack = SlackSide(workspace, bot_url="", sandbox_url=sandbox.base_url, socket=sandbox.socket)
+            today = datetime.now(UTC).astimezone(ZoneInfo("America/Chicago")).date().isoformat()
+            add_property(slack, workspace)
+            log_unit(slack, workspace, available_on=today)  # its card, delivered by the worker process
+            eventually(lambda: confirmed(workspace, "V-1"), what="the confirmation")
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=30) == 0
+            eventually(lambda: sandbox.socket is not None and sandbox.socket.connected == 0, what="the socket closed")
+        finally:
+            if server.poll() is None:
+                server.kill()
+            log.close()
+            text = (tmp_path / "porchlight.log").read_text()
+            print(text)  # noqa: T201 - pytest shows it when the test fails
+    assert "connected to Slack in Socket Mode" in text
+    assert "Traceback" not in text
+
+
 def confirmed(workspace: Workspace, vacancy: str) -> bool:
     return any(f"Posted vacancy {vacancy}" in e.text for e in workspace.ephemerals)
 
