@@ -112,9 +112,14 @@ def history_line(vacancy: Vacancy, *, event: str, by: str) -> str:
     return template.format(by=f"<@{by}>" if by else "Porchlight")
 
 
+def _addressed(managers: list[str]) -> str:
+    """Whom a thread message calls on: the property's managers by mention, or all of them by role."""
+    return " ".join(f"<@{m}>" for m in managers) or "Property managers"
+
+
 def confirm_ask(vacancy: Vacancy, *, managers: list[str]) -> tuple[str, list[dict[str, Any]]]:
     """The re-confirmation ask in the card's thread, addressed to the property's managers."""
-    who = " ".join(f"<@{m}>" for m in managers) or "Property managers"
+    who = _addressed(managers)
     text = (
         f"{who}: is {escape(vacancy.property_name)} #{escape(vacancy.unit)} still available? It was last confirmed "
         f"{day(vacancy.last_confirmed_at.date())}; unconfirmed listings expire."
@@ -133,7 +138,7 @@ def confirm_ask(vacancy: Vacancy, *, managers: list[str]) -> tuple[str, list[dic
 
 def referral_notice(referral: Referral, vacancy: Vacancy, *, managers: list[str]) -> tuple[str, list[dict[str, Any]]]:
     """The referral in the card's thread (a shared place): its number and who made it, never client details."""
-    who = " ".join(f"<@{m}>" for m in managers) or "Property managers"
+    who = _addressed(managers)
     text = (
         f"{who}: referral *R-{referral.id}* from <@{referral.created_by}> for this unit. "
         "Please answer within 48 hours. *Details* shows the household privately to the property's managers."

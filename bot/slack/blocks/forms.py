@@ -107,26 +107,7 @@ def _vacancy_modal_for(today: date, properties: Listed) -> dict[str, Any]:
             label="Available from",
             element=DatePickerElement(action_id="available_on", initial_date=today.isoformat()),
         ),
-        InputBlock(
-            block_id="subsidies",
-            label="Subsidies / vouchers accepted",
-            optional=True,
-            element=StaticMultiSelectElement(
-                action_id="subsidies", placeholder="Choose all that apply", options=_options(SUBSIDIES)
-            ),
-        ),
-        InputBlock(
-            block_id="accessibility",
-            label="Accessibility features",
-            optional=True,
-            element=CheckboxesElement(action_id="accessibility", options=_options(ACCESSIBILITY)),
-        ),
-        InputBlock(
-            block_id="screening",
-            label="Screening applied",
-            optional=True,
-            element=CheckboxesElement(action_id="screening", options=_options(SCREENING)),
-        ),
+        *_unit_choices(None),
         _text("screening_notes", "Screening notes", optional=True, placeholder="e.g. 2x rent income; no evictions"),
         _text("contact", "Leasing contact", placeholder="Leasing office phone or email"),
         _text("notes", "Notes", optional=True, multiline=True, hint="About the unit, not about any resident."),
@@ -174,6 +155,32 @@ def _chosen(codes: list[str], labels: dict[str, str]) -> list[Option] | None:
     return [Option(value=c, text=labels[c]) for c in codes if c in labels] or None
 
 
+# The unit's multiple-choice facts, in form order: field (block and action id), label, element, choices.
+UNIT_CHOICES = (
+    ("subsidies", "Subsidies / vouchers accepted", StaticMultiSelectElement, SUBSIDIES),
+    ("accessibility", "Accessibility features", CheckboxesElement, ACCESSIBILITY),
+    ("screening", "Screening applied", CheckboxesElement, SCREENING),
+)
+
+
+def _unit_choices(current: Vacancy | None) -> list[Block]:
+    """The choice inputs of the new-vacancy form (`current` None) and of the Update form (ticked as listed)."""
+    inputs: list[Block] = []
+    for field, label, element, labels in UNIT_CHOICES:
+        extra: dict[str, Any] = {}
+        if current is not None:
+            extra["initial_options"] = _chosen(getattr(current, field), labels)
+        elif element is StaticMultiSelectElement:
+            extra["placeholder"] = "Choose all that apply"
+        inputs.append(
+            InputBlock(
+                block_id=field, label=label, optional=True,
+                element=element(action_id=field, options=_options(labels), **extra),
+            )
+        )  # fmt: skip
+    return inputs
+
+
 def vacancy_edit_modal(vacancy: Vacancy) -> dict[str, Any]:
     """The Update form, filled with the listing as it is now."""
 
@@ -192,36 +199,7 @@ def vacancy_edit_modal(vacancy: Vacancy) -> dict[str, Any]:
             label="Available from",
             element=DatePickerElement(action_id="available_on", initial_date=vacancy.available_on.isoformat()),
         ),
-        InputBlock(
-            block_id="subsidies",
-            label="Subsidies / vouchers accepted",
-            optional=True,
-            element=StaticMultiSelectElement(
-                action_id="subsidies",
-                options=_options(SUBSIDIES),
-                initial_options=_chosen(vacancy.subsidies, SUBSIDIES),
-            ),
-        ),
-        InputBlock(
-            block_id="accessibility",
-            label="Accessibility features",
-            optional=True,
-            element=CheckboxesElement(
-                action_id="accessibility",
-                options=_options(ACCESSIBILITY),
-                initial_options=_chosen(vacancy.accessibility, ACCESSIBILITY),
-            ),
-        ),
-        InputBlock(
-            block_id="screening",
-            label="Screening applied",
-            optional=True,
-            element=CheckboxesElement(
-                action_id="screening",
-                options=_options(SCREENING),
-                initial_options=_chosen(vacancy.screening, SCREENING),
-            ),
-        ),
+        *_unit_choices(vacancy),
         text("screening_notes", "Screening notes", vacancy.screening_notes, optional=True),
         text("contact", "Leasing contact", vacancy.contact),
         text("notes", "Notes", vacancy.notes, optional=True, multiline=True),
