@@ -171,9 +171,16 @@ class Settings(BaseSettings):
 
     def problems_for_run(self) -> list[str]:
         """List what `porchlight run` still needs, one line per setting."""
+        return self._unset(http_only=False)
+
+    def problems_for_http(self) -> list[str]:
+        """What serving HTTP behind a WSGI server (bot.wsgi) still needs: the signing secret, always."""
+        return self._unset(http_only=True)
+
+    def _unset(self, *, http_only: bool) -> list[str]:
         needed = ["SLACK_BOT_TOKEN"] if self.slack_bot_token is None else []
-        if self.slack_app_token is None and self.slack_signing_secret is None:
-            needed.append("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET")
+        if self.slack_signing_secret is None and (http_only or self.slack_app_token is None):
+            needed.append("SLACK_SIGNING_SECRET" if http_only else "SLACK_APP_TOKEN or SLACK_SIGNING_SECRET")
         if self.vacancy_channel is None:
             needed.append("PORCHLIGHT_VACANCY_CHANNEL")
         return [_describe(name, "not set") for name in needed]
@@ -181,13 +188,6 @@ class Settings(BaseSettings):
     def configure_logging(self) -> None:
         """One line per record, at PORCHLIGHT_LOG_LEVEL (a WSGI server's own logging setup, if any, wins)."""
         logging.basicConfig(level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    def problems_for_http(self) -> list[str]:
-        """What serving HTTP behind a WSGI server (bot.wsgi) still needs: the signing secret, always."""
-        problems = [p for p in self.problems_for_run() if not p.startswith("SLACK_APP_TOKEN or")]
-        if self.slack_signing_secret is None:
-            problems.append(_describe("SLACK_SIGNING_SECRET", "not set"))
-        return problems
 
 
 def _describe(name: str, problem: str) -> str:

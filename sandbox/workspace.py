@@ -243,11 +243,11 @@ class Workspace:
             self.calls.append((method, args))
         if not token:
             raise ApiError("not_authed")
+        if token not in (self.bot_token, self.app_token):
+            raise ApiError("invalid_auth")
         # An app-level token opens Socket Mode connections and does nothing else; a bot token cannot open them.
         if (token == self.app_token) != (method == "apps.connections.open"):
-            raise ApiError("not_allowed_token_type" if token in (self.app_token, self.bot_token) else "invalid_auth")
-        if token not in (self.app_token, self.bot_token):
-            raise ApiError("invalid_auth")
+            raise ApiError("not_allowed_token_type")
         handler = getattr(self, "api_" + method.replace(".", "_"), None)
         if handler is None:
             raise ApiError("unknown_method")
