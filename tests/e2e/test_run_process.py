@@ -38,6 +38,31 @@ def children(pid: int) -> set[int]:
     return found
 
 
+class PorchlightRun:
+    """`python -m bot run` as an operator starts it, its output in a log file. Leaving the block kills it if it is
+    still running and prints the log (pytest shows it when the test fails)."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+        self.log_path = tmp_path / "porchlight.log"
+        self._log = self.log_path.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stderr=self._log, stdout=self._log
+        )
+
+    def __enter__(self) -> PorchlightRun:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self._log.close()
+        print(self.text())  # noqa: T201
+
+    def text(self) -> str:
+        return self.log_path.read_text()
+
+
 def test_run_serves_while_its_worker_delivers_and_a_killed_worker_comes_back(
     tmp_path: Path, workspace: Workspace, sandbox: SandboxServer
 ) -> None:
@@ -46,9 +71,8 @@ def test_run_serves_while_its_worker_delivers_and_a_killed_worker_comes_back(
     env = process_env(
         sandbox.api_url, f"sqlite:///{tmp_path}/porchlight.db", PORCHLIGHT_PORT=str(port), PORCHLIGHT_LOG_LEVEL="INFO"
     )
-    log = (tmp_path / "porchlight.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stderr=log, stdout=log)
-    try:
+    with PorchlightRun(tmp_path, env) as run:
+        server = run.process
         eventually(lambda: _healthy(port), what="porchlight run listening", within=30)
         slack = SlackSide(workspace, bot_url=f"http://127.0.0.1:{port}/slack/events", sandbox_url=sandbox.base_url)
         today = datetime.now(UTC).astimezone(ZoneInfo("America/Chicago")).date().isoformat()
@@ -82,12 +106,7 @@ def test_run_serves_while_its_worker_delivers_and_a_killed_worker_comes_back(
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
         assert len(cards(workspace, VACANCIES)) == 3
-    finally:
-        if server.poll() is None:
-            server.kill()
-        log.close()
-        text = (tmp_path / "porchlight.log").read_text()
-        print(text)  # noqa: T201 - pytest shows it when the test fails
+    text = run.text()
     assert "exited with -9; starting another" in text
     assert "released 1 deliveries the worker left unfinished" in text
     assert "Traceback" not in text
@@ -104,24 +123,17 @@ def test_run_in_socket_mode_connects_serves_and_stops_cleanly(tmp_path: Path, wo
             PORCHLIGHT_LOG_LEVEL="INFO",
         )  # fmt: skip
         del env["SLACK_SIGNING_SECRET"]
-        log = (tmp_path / "porchlight.log").open("w")
-        server = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stderr=log, stdout=log)
-        try:
+        with PorchlightRun(tmp_path, env) as run:
             sandbox.socket.wait_connected(timeout=30)
             slack = SlackSide(workspace, bot_url="", sandbox_url=sandbox.base_url, socket=sandbox.socket)
             today = datetime.now(UTC).astimezone(ZoneInfo("America/Chicago")).date().isoformat()
             add_property(slack, workspace)
             log_unit(slack, workspace, available_on=today)  # its card, delivered by the worker process
             eventually(lambda: confirmed(workspace, "V-1"), what="the confirmation")
-            server.send_signal(signal.SIGTERM)
-            assert server.wait(timeout=30) == 0
+            run.process.send_signal(signal.SIGTERM)
+            assert run.process.wait(timeout=30) == 0
             eventually(lambda: sandbox.socket is not None and sandbox.socket.connected == 0, what="the socket closed")
-        finally:
-            if server.poll() is None:
-                server.kill()
-            log.close()
-            text = (tmp_path / "porchlight.log").read_text()
-            print(text)  # noqa: T201 - pytest shows it when the test fails
+    text = run.text()
     assert "connected to Slack in Socket Mode" in text
     assert "Traceback" not in text
 
