@@ -178,13 +178,19 @@ def list_sender(side: SlackSide, text: str) -> Any:
     return send
 
 
-def soak(side: SlackSide, server: Server, *, rounds: int, size: int) -> list[float]:
-    """RSS (MiB) after each of `rounds` rounds of `size` events: a steady process levels off."""
+def soak(
+    side: SlackSide, server: Server, *, rounds: int, size: int, offset: int = 2 * 10**6, each: Any = None
+) -> list[float]:
+    """RSS (MiB, all the server's processes) after each of `rounds` rounds of `size` events: a steady process
+    levels off. `each(round, events_per_s, [MiB per process])`, if given, hears about every round as it ends."""
     samples = []
     for r in range(rounds):
-        event_throughput(side, size, threads=4, offset=2 * 10**6 + r * size)
+        rate = event_throughput(side, size, threads=4, offset=offset + r * size)
         time.sleep(0.5)  # let the contact writer finish the round
-        samples.append(server.rss_kb() / 1024)
+        per_process = [status_kb(pid, "VmRSS") / 1024 for pid in server.pids]
+        samples.append(sum(per_process))
+        if each is not None:
+            each(r, rate, per_process)
     return samples
 
 

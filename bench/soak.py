@@ -11,10 +11,8 @@ import argparse
 import subprocess
 import sys
 import tempfile
-import time
 
-from bench.__main__ import ROOT, Server, event_throughput
-from bench.serve import status_kb
+from bench.__main__ import ROOT, Server, soak
 from sandbox import SlackSide, Workspace
 
 
@@ -26,21 +24,20 @@ def main() -> int:
     sandbox = subprocess.Popen([sys.executable, "-m", "sandbox"], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert sandbox.stdout is not None
     url = sandbox.stdout.readline().strip().removeprefix("READY ")
-    samples: list[tuple[float, float]] = []
+    samples: list[list[float]] = []
+
+    def each(r: int, rate: float, per_process: list[float]) -> None:
+        samples.append(per_process)
+        serving, worker = per_process
+        print(f"| {r + 1} | {(r + 1) * args.size:,} | {rate:.0f} | {serving:.1f} | {worker:.1f} |", flush=True)
+
     print("| round | events so far | events/s | server RSS (MiB) | worker RSS (MiB) |\n|---|---|---|---|---|")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             server = Server("bot", url + "/api/", f"sqlite:///{tmp}/soak.db")
             side = SlackSide(Workspace(), bot_url=server.url, sandbox_url=url)
             try:
-                for r in range(args.rounds):
-                    rate = event_throughput(side, args.size, threads=4, offset=r * args.size)
-                    time.sleep(0.5)  # let the contact writer finish the round
-                    serving, worker = (status_kb(pid, "VmRSS") / 1024 for pid in server.pids)
-                    samples.append((serving, worker))
-                    print(
-                        f"| {r + 1} | {(r + 1) * args.size:,} | {rate:.0f} | {serving:.1f} | {worker:.1f} |", flush=True
-                    )
+                soak(side, server, rounds=args.rounds, size=args.size, offset=0, each=each)
             finally:
                 side.close()
                 server.stop()
