@@ -26,7 +26,7 @@ from bot.slack.client import build_delivery_client, build_web_client
 from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
 from jobs import outbox
-from jobs.scheduler import OUTBOX_JOB, build_scheduler, wake
+from jobs.scheduler import OutboxWaker, build_scheduler
 from storage import outbox as outbox_rows
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
@@ -112,7 +112,7 @@ class Runtime:
             self.deps.wake_outbox = self.worker.wake
         else:
             scheduler = self._scheduler = build_scheduler(self.deps)
-            self.deps.wake_outbox = lambda: wake(scheduler, OUTBOX_JOB)
+            self.deps.wake_outbox = self._waker = OutboxWaker(scheduler)
             scheduler.start()
         settings = self.deps.settings
         if settings.socket_mode:
@@ -153,6 +153,7 @@ class Runtime:
             self.worker.stop()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
+            self._waker.close()
         log.info("Porchlight stopped")
 
 
@@ -163,7 +164,7 @@ def serve_worker(deps: Deps, wakes: IO[bytes] | None, *, stop: threading.Event |
     """
     deps.claimant = claimant_from_env() or deps.claimant  # the name our server knows us by
     scheduler = build_scheduler(deps)
-    deps.wake_outbox = lambda: wake(scheduler, OUTBOX_JOB)
+    deps.wake_outbox = waker = OutboxWaker(scheduler)
     scheduler.start()
     log.info("worker %s delivering and running scheduled work", os.getpid())
     stop = stop or threading.Event()
@@ -174,6 +175,7 @@ def serve_worker(deps: Deps, wakes: IO[bytes] | None, *, stop: threading.Event |
             read_wakes(wakes, deps.wake_outbox, stop)
     finally:
         scheduler.shutdown(wait=True)
+        waker.close()
         # The server's last saves woke us just before it closed our stdin: deliver what is due before going.
         try:
             outbox.run(deps=deps)

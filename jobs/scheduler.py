@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 
 from bot.deps import Deps
 from jobs import outbox, ticks
@@ -49,3 +51,36 @@ def wake(scheduler: BackgroundScheduler, job_id: str) -> None:
     job = scheduler.get_job(job_id)
     if job is not None:
         job.modify(next_run_time=datetime.now(scheduler.timezone))
+
+
+class OutboxWaker:
+    """`deps.wake_outbox` for a process that runs the scheduler: asks for a delivery round now, never blocking.
+
+    The ask is handed to a thread of its own because APScheduler's shutdown(wait=True) holds the job-store lock
+    while it waits for running jobs: a job (a tick that queued posts) that called `wake` then would wait for that
+    lock forever, and so would the shutdown (CI caught a test's bot hanging at stop). Asks made while one is
+    pending count once.
+    """
+
+    def __init__(self, scheduler: BackgroundScheduler) -> None:
+        self._scheduler = scheduler
+        self._asked = threading.Event()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="outbox-wake", daemon=True)
+        self._thread.start()
+
+    def __call__(self) -> None:
+        self._asked.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._asked.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while True:
+            self._asked.wait()
+            self._asked.clear()
+            if self._closed or self._scheduler.state == STATE_STOPPED:
+                return
+            wake(self._scheduler, OUTBOX_JOB)
