@@ -1,7 +1,7 @@
 """Slack's side of Socket Mode: the WebSocket a bot opens (its URL from `apps.connections.open`), down which
 Slack pushes envelopes and up which the bot sends its acks.
 
-Envelopes and acks are shaped as in ../shared/slack-reference/payloads/socket_mode: a `hello` on connect; then
+Envelopes and acks are shaped as in tests/fixtures/slack/payloads/socket_mode: a `hello` on connect; then
 `{"envelope_id", "type": "slash_commands" | "interactive" | "events_api", "payload", "accepts_response_payload",
 "retry_attempt", "retry_reason"}`; the ack is `{"envelope_id", "payload"?}`. Uses the `websockets` library's
 threaded server (a test dependency, imported only when a sandbox serves Socket Mode).

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
-import pytest
 
 from bot.http import SlackEndpoint
+from tests.fixtures import PAYLOADS
 
-VECTOR = Path(__file__).resolve().parents[2] / "shared" / "slack-reference" / "payloads" / "signing"
+VECTOR = PAYLOADS / "signing"
 
 
-@pytest.mark.skipif(not VECTOR.exists(), reason="shared/slack-reference is not beside this checkout")
 def test_signing_vector() -> None:
     vector = json.loads((VECTOR / "signing_test_vector.json").read_text())
     ts = int(vector["x_slack_request_timestamp"])
