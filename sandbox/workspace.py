@@ -155,7 +155,7 @@ class Workspace:
         self.trigger_lifetime = TRIGGER_SECONDS
         self.response_urls: dict[str, dict[str, Any]] = {}
         self._ids = itertools.count(1)
-        self._last_ts = 0.0
+        self._last_ts_us = 0  # the last message ts handed out, in integer microseconds (see new_ts)
         self.monotonic: Callable[[], float] = time.monotonic
         # chat.postMessage: "one message per second per channel" (LIMITS.md §4); None = no limit (default).
         self.post_rate_per_channel: float | None = None
@@ -190,10 +190,17 @@ class Workspace:
         return f"{prefix}{next(self._ids):08d}"
 
     def new_ts(self) -> str:
+        """A message ts as Slack writes it ("seconds.microseconds"): following the clock, unique, increasing.
+
+        Counted in integer microseconds. As a float near 1.8e9, "the last ts + 1e-6" moved by a multiple of the
+        float's spacing (about 2.4e-7), not by one microsecond, so under a fixed clock about one ts in 21 printed
+        the same as the one before, and a click or chat.update could reach the wrong message.
+        """
         with self.lock:
-            now = max(self.clock(), self._last_ts + 0.000001)
-            self._last_ts = now
-            return f"{now:.6f}"
+            now_us = max(round(self.clock() * 1_000_000), self._last_ts_us + 1)
+            self._last_ts_us = now_us
+            seconds, micros = divmod(now_us, 1_000_000)
+            return f"{seconds}.{micros:06d}"
 
     def new_trigger(self, user: str) -> str:
         trigger = f"{next(self._ids)}.{secrets.token_hex(6)}"
