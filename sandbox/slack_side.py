@@ -12,7 +12,7 @@ from urllib.parse import quote, urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
-from sandbox.workspace import BOT_USER, HOME_TEAM, OpenView, Workspace
+from sandbox.workspace import BOT_USER, HOME_TEAM, Message, OpenView, Workspace
 
 if TYPE_CHECKING:
     from sandbox.socket_mode import SocketModeServer
@@ -165,13 +165,24 @@ class SlackSide:
             return Submission(status=200, closed=True)
 
     def click(
-        self, *, user: str, channel: str, message_ts: str, action_id: str, thread_ts: str | None = None
+        self,
+        *,
+        user: str,
+        channel: str,
+        message_ts: str,
+        action_id: str,
+        thread_ts: str | None = None,
+        seen: Message | None = None,
     ) -> httpx.Response:
-        """A person clicks a button on a message; the bot answers through the click's response_url."""
+        """A person clicks a button on a message; the bot answers through the click's response_url.
+
+        `seen` is the message as that person's client still shows it (a copy taken earlier): Slack sends what was
+        clicked, which may be stale, not the message as it is now.
+        """
         if user not in self.workspace.channels[channel].members:
             raise AssertionError(f"{user} is not in {channel} and cannot see that message")
         with self.workspace.lock:
-            message = next(m for m in self.workspace.channels[channel].messages if m.ts == message_ts)
+            message = seen or next(m for m in self.workspace.channels[channel].messages if m.ts == message_ts)
             button, block_id = _find_button(message.blocks, action_id)
             trigger = self.workspace.new_trigger(user)
             response_url = self.workspace.new_response_url(self.sandbox_url, user=user, channel=channel)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from sqlalchemy import select
@@ -78,10 +79,15 @@ def test_a_double_click_applies_once_and_the_second_is_told_who_did_it(
     add_property(slack, workspace)
     log_unit(slack, workspace)
     shared = eventually(lambda: cards(workspace, SHARED), what="the shared card")[0]
-    for _ in range(2):
-        slack.click(user=PARTNER_PM, channel=SHARED, message_ts=shared.ts, action_id="vacancy_fill")
+    # A double click sends the card as the client showed it, twice. The second click is made only once the worker
+    # has edited the card to "Filled" (the order that used to make this test flaky), on the stale card.
+    as_shown = copy.deepcopy(shared)
+    slack.click(user=PARTNER_PM, channel=SHARED, message_ts=shared.ts, action_id="vacancy_fill", seen=as_shown)
+    eventually(lambda: "vacancy_fill" not in buttons(shared), what="the card edited to Filled")
+    slack.click(user=PARTNER_PM, channel=SHARED, message_ts=shared.ts, action_id="vacancy_fill", seen=as_shown)
     told = ephemeral_to(workspace, PARTNER_PM, containing="already")
     assert f"V-1 is already marked filled by <@{PARTNER_PM}>" in told
+    assert vacancy(running_bot).status == "filled"
     with running_bot.deps.session_factory() as session:
         assert len(session.scalars(select(AuditEntry).where(AuditEntry.action == "vacancy.filled")).all()) == 1
 
