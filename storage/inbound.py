@@ -1,4 +1,8 @@
-"""Inbound dedup: remember event ids and (channel, ts) pairs so a re-delivered event has its effect once."""
+"""Inbound dedup: remember event ids and (channel, ts) pairs so a re-delivered event has its effect once.
+
+View submissions that create rows are remembered in the same table, under a key derived from the view (see
+bot/slack/payloads.submission_key): a replayed submission carries no event id, but the same view id and hash.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +55,14 @@ def first_deliveries(session: Session, received: dict[str, datetime]) -> set[str
 
 def first_delivery(session: Session, *, event_id: str, now: datetime) -> bool:
     return event_id in first_deliveries(session, {event_id: now})
+
+
+def first_submission(session: Session, *, key: str, now: datetime) -> bool:
+    """Record a view submission's key; False if it was recorded before (the same submission, replayed).
+
+    Inside the caller's transaction: if what the submission stores is rolled back, so is its key.
+    """
+    return first_delivery(session, event_id=key, now=now)
 
 
 def record_contacts(session: Session, contacts: list[ContactRow]) -> int:
