@@ -7,7 +7,9 @@ import time
 from datetime import date
 from typing import Any
 
+from bot.app import wire
 from bot.clock import SystemClock
+from bot.delivery import Plugins
 from bot.deps import Deps
 from bot.domain import vacancies
 from bot.domain.actors import Actor
@@ -35,7 +37,8 @@ def delivery_rate(*, messages: int, channels: int) -> dict[str, Any]:
         engine = make_engine(settings.database_url)
         upgrade(engine)
         deps = Deps(settings=settings, session_factory=make_session_factory(engine), clock=SystemClock(),
-                    client=build_web_client(settings), delivery_client=build_delivery_client(settings))  # fmt: skip
+                    client=build_web_client(settings), delivery_client=build_delivery_client(settings),
+                    plugins=wire(Plugins()))  # fmt: skip
         facts = vacancies.check_vacancy(DRAFT, today=date.today())
         with deps.session_factory.begin() as session:
             for i in range(messages):

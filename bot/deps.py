@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.background import INLINE, AfterAck, Batcher
 from bot.claimant import new_claimant
+from bot.delivery import Plugins
 from bot.clock import Clock
 from bot.domain.access import Roles
 from bot.domain.contacts import SpokenMessage
@@ -31,6 +32,7 @@ class Deps:
     wake_outbox: Callable[[], None] = field(default=_nothing)
     after_ack: AfterAck = field(default=INLINE)  # work after Slack's answer; inline unless the app sets a pool
     home_team: str | None = None  # our own workspace, from auth.test: its people are staff, others are partners
+    plugins: Plugins = field(default_factory=Plugins)  # every feature's outbox kinds, reminders, jobs (bot.app.wire)
     claimant: str = field(default_factory=new_claimant)  # names this process on the outbox rows it is delivering
     contact_log: Batcher[SpokenMessage] = field(init=False)
 

@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.delivery import Context, Custom, Delivery, Gone, Message, Private
 from bot.deps import Deps
-from bot.domain import referrals, vacancies
-from bot.slack import blocks, ids
-from storage import audit, outbox
-from storage.models import OutboxMessage, Referral, Vacancy, VacancyCard
+from bot.slack import ids
+from bot.slack.blocks.messages import delivery_failure_notice
+from storage import audit, outbox, posted
+from storage.models import OutboxMessage
 
 log = logging.getLogger("porchlight.outbox")
 
@@ -93,7 +93,7 @@ def _deliver_one(deps: Deps, row_id: int, now: datetime) -> str:
             assert row is not None
             send = _prepare(deps, session, row)
         channel, ts = send()  # Slack calls, with no transaction open
-    except Permanent as exc:
+    except (Permanent, Gone) as exc:
         _fail(deps, row_id, exc.error, now)
         return "failed"
     except SlackApiError as exc:
@@ -105,7 +105,8 @@ def _deliver_one(deps: Deps, row_id: int, now: datetime) -> str:
         assert row is not None
         row.status, row.result_channel, row.result_ts = outbox.SENT, channel, ts
         row.delivered_at, row.claimed_until = now, None
-        _after_sent(session, row)
+        if send.keep is not None and ts:
+            posted.record(session, send.keep, channel=channel, ts=ts, now=now)  # later changes edit it here
     return "sent"
 
 
@@ -168,7 +169,7 @@ def _metadata(row: OutboxMessage) -> dict[str, Any]:
     return {"event_type": ids.OUTBOX_METADATA_TYPE, "event_payload": {"outbox_id": row.id}}
 
 
-def _post(deps: Deps, row: OutboxMessage, *, channel: str, **message: Any) -> tuple[str, str | None]:
+def _post(deps: Deps, row: OutboxMessage, *, channel: str, **message: Any) -> tuple[str, str]:
     """Post with the row id in the message metadata; after an earlier attempt whose outcome is unknown
     (timeout, dropped connection, 5xx, a worker that died), first look for that message and adopt it."""
     if row.attempts > 1:  # this attempt was counted when claimed; an earlier one may have reached Slack
@@ -210,108 +211,81 @@ def _find_by_metadata(deps: Deps, row: OutboxMessage, channel: str, thread_ts: s
     return None
 
 
-# -- what each kind of row posts --------------------------------------------------------------------------------
+# -- what a row posts: its kind's renderer, from the features' table ---------------------------------------------
 
 
-Send = Callable[[], tuple[str, str | None]]
+@dataclass(frozen=True)
+class _Send:
+    """The Slack calls for one row, read and rendered beforehand; `keep` is recorded once it has landed."""
+
+    call: Callable[[], tuple[str, str | None]]
+    keep: posted.Kept | None = None
+
+    def __call__(self) -> tuple[str, str | None]:
+        return self.call()
 
 
-def _card_ts(session: Session, vacancy_id: int, channel: str) -> str | None:
-    """Where the vacancy's card is in `channel`, if it has been posted there."""
-    return session.scalar(
-        select(VacancyCard.ts).where(VacancyCard.vacancy_id == vacancy_id, VacancyCard.channel == channel)
-    )
+def _notice(context: Context, row: OutboxMessage) -> Delivery:
+    """The engine's own kind: a coordinator told that a row failed for good."""
+    failed = context.session.get(OutboxMessage, row.subject_id)
+    text = delivery_failure_notice(
+        kind=failed.kind if failed else "?", channel=failed.channel if failed else "?",
+        error=(failed.last_error or "?") if failed else "?", row_id=row.subject_id or 0,
+    )  # fmt: skip
+    return Message(channel=row.channel, text=text)
 
 
-def _prepare(deps: Deps, session: Session, row: OutboxMessage) -> Send:
+def _prepare(deps: Deps, session: Session, row: OutboxMessage) -> _Send:
     """Read and render everything a row needs; the returned call only talks to Slack."""
-    if row.kind == NOTICE:
-        failed = session.get(OutboxMessage, row.subject_id)
-        text = blocks.delivery_failure_notice(
-            kind=failed.kind if failed else "?", channel=failed.channel if failed else "?",
-            error=(failed.last_error or "?") if failed else "?", row_id=row.subject_id or 0,
-        )  # fmt: skip
-        return lambda: _post(deps, row, channel=row.channel, text=text)
-    if row.kind in (referrals.NOTICE, referrals.OUTCOME_DM):
-        return _referral_message(deps, session, row)
-    vacancy = session.get(Vacancy, row.subject_id)
-    if vacancy is None:
-        raise Permanent("vacancy_gone")
-    if row.kind == referrals.CELEBRATE:
-        text = blocks.celebration(vacancy)
-        return lambda: _post(deps, row, channel=row.channel, text=text)
-    card_ts = _card_ts(session, vacancy.id, row.channel)
-    if row.kind == vacancies.CARD_POST:
-        return _vacancy_card(deps, vacancy, row, card_ts)
-    if row.kind == vacancies.CONFIRM:
-        parent = session.get(OutboxMessage, row.after_id) if row.after_id else None
-        where = (parent.result_channel, parent.result_ts) if parent and parent.status == outbox.SENT else None
-        return _vacancy_confirmation(deps, vacancy, row, where)
-    if card_ts is None:
-        raise Permanent("card_not_posted")  # thread lines follow their card in the channel's order
-    if row.kind == vacancies.HISTORY:
-        text = blocks.history_line(vacancy, event=str(row.detail.get("event")), by=str(row.detail.get("by") or ""))
-        return lambda: _post(deps, row, channel=row.channel, text=text, thread_ts=card_ts)
-    if row.kind == vacancies.CONFIRM_ASK:
-        managers = vacancies.manager_ids(session, vacancy)
-        text, ask = blocks.confirm_ask(vacancy, managers=managers)
-        return lambda: _post(deps, row, channel=row.channel, text=text, blocks=ask, thread_ts=card_ts)
-    raise Permanent(f"unknown outbox kind {row.kind!r}")
+    renderer = _notice if row.kind == NOTICE else deps.plugins.renderers.get(row.kind)
+    if renderer is None:
+        raise Permanent(f"no renderer for outbox kind {row.kind!r}")
+    delivery = renderer(Context(settings=deps.settings, session=session, now=deps.clock.now()), row)
+    slack = _EngineSlack(deps, row)
+    if isinstance(delivery, Message):
+        if delivery.keep is None:
+            return _Send(lambda: slack.post(delivery))
+        where = posted.find(session, delivery.keep, channel=delivery.channel)
+        return _Send(lambda: slack.keep(delivery, where), keep=delivery.keep)
+    if isinstance(delivery, Private):
+        return _Send(lambda: slack.private(delivery))
+    if isinstance(delivery, Custom):
+        return _Send(lambda: delivery.send(slack))
+    raise Permanent(f"outbox kind {row.kind!r} rendered {type(delivery).__name__}, not a delivery")
 
 
-def _referral_message(deps: Deps, session: Session, row: OutboxMessage) -> Send:
-    referral = session.get(Referral, row.subject_id)
-    vacancy = session.get(Vacancy, referral.vacancy_id) if referral else None
-    if referral is None or vacancy is None:
-        raise Permanent("referral_gone")
-    if row.kind == referrals.OUTCOME_DM:
-        text = blocks.referral_outcome_dm(referral, vacancy)
-        return lambda: _post(deps, row, channel=row.channel, text=text)
-    card_ts = _card_ts(session, vacancy.id, row.channel)
-    if card_ts is None:
-        raise Permanent("card_not_posted")
-    text, notice = blocks.referral_notice(referral, vacancy, managers=vacancies.manager_ids(session, vacancy))
-    return lambda: _post(deps, row, channel=row.channel, text=text, blocks=notice, thread_ts=card_ts)
+class _EngineSlack:
+    """Slack as the engine lets a delivery use it: posts carry the row id and are looked for before a re-post."""
 
+    def __init__(self, deps: Deps, row: OutboxMessage) -> None:
+        self._deps, self._row = deps, row
 
-def _vacancy_card(deps: Deps, vacancy: Vacancy, row: OutboxMessage, card_ts: str | None) -> Send:
-    text, card = blocks.vacancy_card(vacancy)
+    def post(self, message: Message) -> tuple[str, str | None]:
+        extra: dict[str, Any] = {"blocks": message.blocks} if message.blocks is not None else {}
+        if message.thread_ts:
+            extra["thread_ts"] = message.thread_ts
+        return _post(self._deps, self._row, channel=message.channel, text=message.text, **extra)
 
-    def send() -> tuple[str, str | None]:
-        if card_ts:  # already posted here: edit it in place
-            deps.delivery_client.chat_update(channel=row.channel, ts=card_ts, text=text, blocks=card)
-            return row.channel, card_ts
-        return _post(deps, row, channel=row.channel, text=text, blocks=card)
+    def keep(self, message: Message, ts: str | None) -> tuple[str, str | None]:
+        if ts is None:
+            return self.post(message)
+        self._deps.delivery_client.chat_update(
+            channel=message.channel, ts=ts, text=message.text, blocks=message.blocks or []
+        )
+        return message.channel, ts
 
-    return send
-
-
-def _vacancy_confirmation(
-    deps: Deps, vacancy: Vacancy, row: OutboxMessage, card: tuple[str | None, str | None] | None
-) -> Send:
-    user = row.user or vacancy.created_by
-
-    def send() -> tuple[str, str | None]:
-        if card and card[0] and card[1]:
-            link = deps.delivery_client.chat_getPermalink(channel=card[0], message_ts=card[1])
-            text = blocks.vacancy_confirmation(vacancy, link.get("permalink"))
-        else:
-            text = blocks.vacancy_card_not_posted(vacancy)
-        if row.channel != user:
+    def private(self, message: Private) -> tuple[str, str | None]:
+        if message.channel != message.user:
             try:
-                deps.delivery_client.chat_postEphemeral(channel=row.channel, user=user, text=text)
-                return row.channel, None
+                self._deps.delivery_client.chat_postEphemeral(
+                    channel=message.channel, user=message.user, text=message.text
+                )
+                return message.channel, None
             except SlackApiError as exc:
                 if exc.response.get("error") not in EPHEMERAL_FALLBACK:
                     raise
-        return _post(deps, row, channel=user, text=text)
+        return self.post(Message(channel=message.user, text=message.text))
 
-    return send
-
-
-def _after_sent(session: Session, row: OutboxMessage) -> None:
-    """Record where a card landed, so later changes edit it in place."""
-    if row.kind != vacancies.CARD_POST or not row.result_ts or row.subject_id is None:
-        return
-    if _card_ts(session, row.subject_id, row.channel) is None:
-        session.add(VacancyCard(vacancy_id=row.subject_id, channel=row.channel, ts=row.result_ts))
+    def permalink(self, channel: str, ts: str) -> str | None:
+        link = self._deps.delivery_client.chat_getPermalink(channel=channel, message_ts=ts)
+        return link.get("permalink")

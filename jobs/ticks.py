@@ -1,71 +1,130 @@
-"""The scheduled-work tick: what is due now, in the community's time zone, and not yet done for its period?
+"""The scheduled-work tick: what is due now, for the community and for each subject, and not yet done for its
+period? Then the reminders whose time has come.
 
-Each period is claimed under a unique key in the same transaction as the work it queues, so a restart catches up
-what fell due while it was down (within PORCHLIGHT_CATCH_UP_HOURS) and two instances never both do it.
+Each period is claimed under a unique key before its work runs, in the same transaction, so a restart catches up
+what fell due while it was down (within PORCHLIGHT_CATCH_UP_HOURS) and two instances never both do it. The tick
+knows no feature: jobs and reminder kinds come from `deps.plugins`, registered by the wiring.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.delivery import Context, ScheduledJob
 from bot.deps import Deps
-from bot.domain import staleness
-from bot.domain.schedule import DailyAt
-from storage import inbound, outbox, periods
+from bot.domain.schedule import next_due, rule_from
+from jobs import reminders
+from storage import periods, schedules
+from storage.models import Schedule
 
 log = logging.getLogger("porchlight.ticks")
-STALENESS = "staleness"
-HOUSEKEEPING = "housekeeping"
-KEEP_EVENT_IDS = timedelta(days=2)  # Slack's retries come within minutes
-KEEP_DELIVERED = timedelta(days=30)  # long enough to investigate a delivery
+SUBJECT_BATCH = 500  # due subject schedules handled per transaction
 
 
-@dataclass(frozen=True)
-class Scheduled:
-    job: str
-    schedule: DailyAt
-    work: Callable[[Session, Deps, datetime], object]
-
-
-def scheduled(deps: Deps) -> list[Scheduled]:
-    settings = deps.settings
-    daily = DailyAt(at=settings.daily_check_time, zone=settings.zone, country=settings.holidays)
-    nightly = DailyAt(at=time(3, 0), zone=settings.zone)
-    return [Scheduled(STALENESS, daily, _check_stale), Scheduled(HOUSEKEEPING, nightly, _housekeeping)]
-
-
-def _housekeeping(session: Session, deps: Deps, now: datetime) -> object:
-    """Forget event ids past any retry and outbox rows long delivered, so the tables do not grow forever."""
-    events = inbound.forget_events_before(session, now - KEEP_EVENT_IDS)
-    rows = outbox.forget_done_before(session, now - KEEP_DELIVERED)
-    return {"event_ids": events, "outbox_rows": rows}
-
-
-def _check_stale(session: Session, deps: Deps, now: datetime) -> object:
-    settings = deps.settings
-    return staleness.check_stale(
-        session, now=now, stale_days=settings.stale_days, expire_days=settings.expire_days, board_channel=deps.board
-    )
+@dataclass
+class TickReport:
+    ran: list[tuple[str, str]] = field(default_factory=list)  # (job, period key)
+    reminded: list[int] = field(default_factory=list)  # reminder ids sent
 
 
 def run(*, deps: Deps, now: datetime | None = None) -> list[tuple[str, str]]:
     """Run every period that fell due since the catch-up window began; returns (job, period key) run here."""
+    return tick(deps=deps, now=now).ran
+
+
+def tick(*, deps: Deps, now: datetime | None = None) -> TickReport:
     now = now or deps.clock.now()
     since = now - timedelta(hours=deps.settings.catch_up_hours)
-    done: list[tuple[str, str]] = []
-    for item in scheduled(deps):
-        for key, due_at in item.schedule.periods(since, now):
-            with deps.session_factory.begin() as session:
-                if not periods.claim(session, job=item.job, period_key=key, due_at=due_at, now=now):
-                    continue
-                result = item.work(session, deps, now)
-            log.info("ran %s for %s (due %s): %s", item.job, key, due_at, result)
-            done.append((item.job, key))
-    if done:
+    report = TickReport()
+    for name, job in deps.plugins.jobs.items():
+        if job.community_rule is not None:
+            report.ran += _community(deps, name, job, since=since, now=now)
+    report.ran += _subjects(deps, since=since, now=now)
+    report.reminded = reminders.run(deps=deps, now=now)
+    if report.ran or report.reminded:
         deps.wake_outbox()
+    return report
+
+
+def _community(deps: Deps, name: str, job: ScheduledJob, *, since: datetime, now: datetime) -> list[tuple[str, str]]:
+    assert job.community_rule is not None
+    done = []
+    for key, due_at in job.community_rule(deps.settings).periods(since, now):
+        with deps.session_factory.begin() as session:
+            if not periods.claim(session, job=name, period_key=key, due_at=due_at, now=now):
+                continue
+            result = job.run(Context(deps.settings, session, now), None, key)
+        log.info("ran %s for %s (due %s): %s", name, key, due_at, result)
+        done.append((name, key))
     return done
+
+
+def _subjects(deps: Deps, *, since: datetime, now: datetime) -> list[tuple[str, str]]:
+    """Subjects' own schedules: one query finds what is due, one statement claims every due period."""
+    done: list[tuple[str, str]] = []
+    while True:
+        with deps.session_factory.begin() as session:
+            due = schedules.due(session, now=now, limit=SUBJECT_BATCH)
+            if not due:
+                return done
+            done += _run_batch(deps, session, due, since=since, now=now)
+        if len(due) < SUBJECT_BATCH:
+            return done
+
+
+def _run_batch(
+    deps: Deps, session: Session, due: Sequence[Schedule], *, since: datetime, now: datetime
+) -> list[tuple[str, str]]:
+    planned: list[tuple[Schedule, ScheduledJob | None, str, datetime]] = []
+    advanced: list[tuple[Schedule, datetime | None]] = []
+    for row in due:
+        try:
+            rule = rule_from(row.rule)
+        except (KeyError, ValueError) as exc:
+            log.error("schedule #%s (%s) has an unreadable rule and is switched off: %s", row.id, row.job, exc)
+            row.active = False
+            continue
+        job = deps.plugins.jobs.get(row.job)
+        occurrences = list(rule.periods(min(since, row.next_due_at or since) - timedelta(seconds=1), now))
+        missed = [key for key, at in occurrences if at <= since]
+        if missed:
+            log.warning("schedule #%s (%s) missed %s while Porchlight was down: %s", row.id, row.job, len(missed),
+                        ", ".join(missed))  # fmt: skip
+        planned += [(row, job, key, at) for key, at in occurrences if at > since]
+        advanced.append((row, next_due(rule, now)))
+    keys = [(row.job, _period_key(row, key), at) for row, _, key, at in planned]
+    won = periods.claim_many(session, keys, now=now)
+    done, failed = [], set()
+    for row, job, key, _ in planned:
+        period = _period_key(row, key)
+        if (row.job, period) not in won:
+            continue  # another instance (or an earlier tick) has it
+        if job is None:
+            log.error("schedule #%s names job %r, which no feature registers; period %s not run", row.id, row.job,
+                      period)  # fmt: skip
+            continue
+        try:
+            with session.begin_nested():
+                result = job.run(Context(deps.settings, session, now), row, key)
+        except Exception:
+            log.exception("schedule #%s (%s) failed for %s; it is tried again at the next tick", row.id, row.job,
+                          period)  # fmt: skip
+            periods.unclaim(session, job=row.job, period_key=period)
+            failed.add(row.id)
+            continue
+        log.info("ran %s for %s: %s", row.job, period, result)
+        done.append((row.job, period))
+    for row, next_at in advanced:
+        if row.id in failed:
+            continue  # stays due: the next tick runs the period again
+        schedules.advance(session, row, next_due_at=next_at)
+    return done
+
+
+def _period_key(row: Schedule, key: str) -> str:
+    return f"{row.subject_type}:{row.subject_id}:{key}"

@@ -189,16 +189,82 @@ class PropertyManager(Base):
     user_id: Mapped[str] = mapped_column(String(32), index=True)
 
 
-class VacancyCard(Base):
-    """Where a vacancy's card is shown (the board, the property's shared channel): edited in place."""
+class PostedMessage(Base):
+    """A message Porchlight keeps in place: a vacancy's card, an escalation's status card, an agenda.
 
-    __tablename__ = "vacancy_card"
-    __table_args__ = (UniqueConstraint("vacancy_id", "channel", name="uq_vacancy_card_channel"),)
+    The subject is the row the message shows (`subject_type`, `subject_id`); `role` tells apart the messages one
+    subject keeps in one channel ("card", "thread notice", ...). When the row changes, the message is edited
+    (chat.update at this channel and ts), never posted again.
+    """
+
+    __tablename__ = "posted_message"
+    __table_args__ = (
+        UniqueConstraint("subject_type", "subject_id", "channel", "role", name="uq_posted_message_subject"),
+        # A reply in a thread names its parent's ts: "which subject is this thread about?"
+        Index("ix_posted_message_channel_ts", "channel", "ts"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    vacancy_id: Mapped[int] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"), index=True)
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
     channel: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(30))
     ts: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reminder(Base):
+    """Somebody to remind about a subject, due at an instant; the reminder kind says what to send.
+
+    Delivery is a compare-and-set on `sent_count`, in the transaction that queues the message, so a reminder is
+    sent once whatever the restarts or instances. `done_at` stops it: set when the subject no longer needs it.
+    `zone` is the time zone of whoever is reminded: a reminder due outside their working hours waits for them.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("kind", "subject_type", "subject_id", "recipient", name="uq_reminder_subject"),
+        Index("ix_reminder_due", "done_at", "due_at"),
+        Index("ix_reminder_subject", "subject_type", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    recipient: Mapped[str] = mapped_column(String(32))
+    zone: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime]
+    sent_count: Mapped[int] = mapped_column(default=0)
+    max_sends: Mapped[int] = mapped_column(default=1)
+    snoozed_until: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    last_sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Schedule(Base):
+    """A subject's recurring work (a property's weekly agenda, an owner's monthly nudge), in its own zone.
+
+    `rule` holds the schedule's shape as plain values (see bot.domain.schedule.rule_from); `next_due_at` is the
+    next occurrence, kept current by the tick, so "what is due now" is one indexed range read.
+    """
+
+    __tablename__ = "schedule"
+    __table_args__ = (
+        UniqueConstraint("job", "subject_type", "subject_id", name="uq_schedule_subject"),
+        Index("ix_schedule_due", "active", "next_due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(30))
+    subject_id: Mapped[int] = mapped_column(BigInteger)
+    rule: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    next_due_at: Mapped[datetime | None]
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Referral(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,24 @@ def claim(session: Session, *, job: str, period_key: str, due_at: datetime, now:
         .returning(ScheduledRun.id)
     )
     return inserted.first() is not None
+
+
+def claim_many(session: Session, periods: list[tuple[str, str, datetime]], *, now: datetime) -> set[tuple[str, str]]:
+    """Claim many (job, period key, due at) at once, in one statement; returns the (job, key) this caller won."""
+    if not periods:
+        return set()
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ScheduledRun)
+    rows = [{"job": job, "period_key": key, "due_at": due, "ran_at": now} for job, key, due in periods]
+    won = session.execute(
+        insert.values(rows).on_conflict_do_nothing().returning(ScheduledRun.job, ScheduledRun.period_key)
+    )
+    return {(job, key) for job, key in won}
+
+
+def unclaim(session: Session, *, job: str, period_key: str) -> None:
+    """Give a period back (its work failed), so the next tick tries it again."""
+    session.execute(delete(ScheduledRun).where(ScheduledRun.job == job, ScheduledRun.period_key == period_key))
 
 
 def ran(session: Session, job: str) -> list[str]:

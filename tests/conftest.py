@@ -13,7 +13,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import wire
 from bot.clock import ManualClock
+from bot.delivery import Plugins
 from bot.deps import Deps
 from bot.settings import Settings
 from bot.slack.client import build_delivery_client, build_web_client
@@ -125,6 +127,7 @@ def deps(
         clock=clock,
         client=build_web_client(settings),
         delivery_client=build_delivery_client(settings, timeout=2),
+        plugins=wire(Plugins()),
     )
     yield deps
     deps.contact_log.close()

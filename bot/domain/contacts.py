@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from bot.domain import access, vacancies
 from bot.domain.actors import Actor
-from storage import inbound
-from storage.models import Vacancy, VacancyCard
+from storage import inbound, posted
+from storage.models import Vacancy
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,12 @@ def _replies_confirm_listings(session: Session, messages: list[SpokenMessage], b
     replies = [m for m in messages if m.thread_ts and m.thread_ts != m.ts]
     if not replies:
         return
-    threads = {(c.channel, c.ts): c.vacancy_id for c in session.scalars(
-        select(VacancyCard).where(VacancyCard.ts.in_({m.thread_ts for m in replies}))
-    )}  # fmt: skip
+    places = [(m.channel, m.thread_ts or "") for m in replies]
+    threads = {
+        (card.channel, card.ts): card.subject_id
+        for card in posted.subjects_of(session, places, subject_type=vacancies.SUBJECT)
+        if card.role == vacancies.CARD
+    }
     for message in replies:
         vacancy_id = threads.get((message.channel, message.thread_ts or ""))
         if vacancy_id is None:

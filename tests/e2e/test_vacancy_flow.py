@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from sandbox import SlackSide, Workspace
-from storage.models import AuditEntry, OutboxMessage, Vacancy, VacancyCard
+from storage.models import AuditEntry, OutboxMessage, PostedMessage, Vacancy
 from tests.conftest import CASE_MANAGER, VACANCIES
 from tests.e2e.helpers import dm_to, eventually
 
@@ -68,8 +68,8 @@ def test_vacancy_is_stored_posted_and_confirmed(slack: SlackSide, workspace: Wor
     assert confirmation.channel == VACANCIES
     assert f"/archives/{VACANCIES}/p{card.ts.replace('.', '')}" in confirmation.text
     with running_bot.deps.session_factory() as session:
-        shown = session.scalars(select(VacancyCard)).one()
-        assert (shown.channel, shown.ts) == (VACANCIES, card.ts)
+        shown = session.scalars(select(PostedMessage)).one()
+        assert (shown.subject_type, shown.role, shown.channel, shown.ts) == ("vacancy", "card", VACANCIES, card.ts)
 
 
 def test_bad_input_comes_back_inline_and_nothing_is_stored(

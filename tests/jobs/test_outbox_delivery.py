@@ -13,7 +13,8 @@ from bot.domain.actors import Actor
 from jobs import outbox as delivery
 from sandbox import Workspace
 from storage import outbox as outbox_rows
-from storage.models import AuditEntry, OutboxMessage, VacancyCard
+from storage import posted
+from storage.models import AuditEntry, OutboxMessage
 from tests.conftest import CASE_MANAGER, COORDINATOR, VACANCIES
 
 DRAFT = vacancies.VacancyDraft(
@@ -39,9 +40,7 @@ def rows(deps: Deps) -> list[OutboxMessage]:
 
 def card_ts(deps: Deps, vacancy_id: int, channel: str = VACANCIES) -> str | None:
     with deps.session_factory() as session:
-        return session.scalar(
-            select(VacancyCard.ts).where(VacancyCard.vacancy_id == vacancy_id, VacancyCard.channel == channel)
-        )
+        return posted.find(session, vacancies.card_of(vacancy_id), channel=channel)
 
 
 def cards(workspace: Workspace) -> list[str]:

@@ -15,7 +15,7 @@ MONDAY_8AM = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)  # 8:00 in Chicago
 
 
 def staleness(ran: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    return [r for r in ran if r[0] == ticks.STALENESS]
+    return [r for r in ran if r[0] == "staleness"]
 
 
 def test_the_daily_check_runs_once_when_it_falls_due(deps: Deps, clock: ManualClock) -> None:
@@ -34,7 +34,7 @@ def test_a_restart_catches_up_within_the_window(deps: Deps, clock: ManualClock) 
 def test_two_instances_run_a_period_once(deps: Deps, clock: ManualClock) -> None:
     clock.set(MONDAY_8AM + timedelta(hours=2))
     other = Deps(settings=deps.settings, session_factory=deps.session_factory, clock=clock, client=deps.client,
-                 delivery_client=deps.delivery_client)  # fmt: skip
+                 delivery_client=deps.delivery_client, plugins=deps.plugins)  # fmt: skip
     try:
         first, second = ticks.run(deps=deps), ticks.run(deps=other)
     finally:
