@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from datetime import time
 from pathlib import Path
@@ -186,8 +185,10 @@ class Settings(BaseSettings):
         return [_describe(name, "not set") for name in needed]
 
     def configure_logging(self) -> None:
-        """One line per record, at PORCHLIGHT_LOG_LEVEL (a WSGI server's own logging setup, if any, wins)."""
-        logging.basicConfig(level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        """One line per record, at PORCHLIGHT_LOG_LEVEL; libraries that log request bodies stay at INFO (bot.logs)."""
+        from bot.logs import configure_logging
+
+        configure_logging(self.log_level)
 
 
 def _describe(name: str, problem: str) -> str:
