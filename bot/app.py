@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
@@ -19,10 +20,10 @@ from bot.background import AfterAck
 from bot.claimant import claimant_from_env
 from bot.clock import Clock, SystemClock
 from bot.deps import Deps
-from bot.errors import SlackUnavailable
+from bot.errors import CannotServe, SlackUnavailable
 from bot.http import HttpServer, SlackEndpoint
 from bot.settings import Settings
-from bot.slack.client import build_delivery_client, build_web_client
+from bot.slack.client import build_delivery_client, build_web_client, connect_socket_mode
 from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
 from jobs import outbox
@@ -114,20 +115,39 @@ class Runtime:
             scheduler = self._scheduler = build_scheduler(self.deps)
             self.deps.wake_outbox = self._waker = OutboxWaker(scheduler)
             scheduler.start()
+        try:
+            self._serve()
+        except BaseException:
+            self.stop()  # the worker (or scheduler) started above goes too: nothing is left running
+            raise
+        return self
+
+    def _serve(self) -> None:
         settings = self.deps.settings
         if settings.socket_mode:
             assert settings.slack_app_token is not None
-            self.socket = SocketModeHandler(self.app, settings.slack_app_token.get_secret_value())
-            self.socket.connect()
+            socket = SocketModeHandler(self.app, settings.slack_app_token.get_secret_value())
+            try:
+                connect_socket_mode(socket)  # a refused SLACK_APP_TOKEN is one SlackUnavailable line
+            except BaseException:
+                socket.close()
+                raise
+            self.socket = socket
             log.info("Porchlight connected to Slack in Socket Mode")
         else:
             assert settings.slack_signing_secret is not None
             endpoint = SlackEndpoint(self.app, signing_secret=settings.slack_signing_secret.get_secret_value())
-            self.http = HttpServer(
-                endpoint, host=self.host, port=settings.port if self.port is None else self.port
-            ).start()
+            port = settings.port if self.port is None else self.port
+            try:
+                self.http = HttpServer(endpoint, host=self.host, port=port).start()
+            except OSError as exc:
+                advice = (
+                    "another program (perhaps another Porchlight) is using it; stop that one or set PORCHLIGHT_PORT"
+                    if exc.errno == errno.EADDRINUSE
+                    else "set PORCHLIGHT_PORT to a port this user may open (1024 or above, behind a proxy)"
+                )
+                raise CannotServe(f"cannot listen on port {port} ({exc.strerror}): {advice}") from None
             log.info("Porchlight listening for Slack at %s", self.http.url)
-        return self
 
     def _release_claims(self, claimant: str) -> None:
         """Our worker has exited: the rows it was delivering go back to the queue now, not in a minute."""

@@ -1,4 +1,9 @@
-"""The `porchlight` command: run, worker, check, export, db upgrade."""
+"""The `porchlight` command: run, worker, check, export, db upgrade.
+
+Every mistake an operator can make (a missing or malformed setting, a token Slack refuses, a database that cannot
+be opened, a port in use) ends in one line saying what to do, and exit status 2; never a traceback. `check` says
+more through its status: see CHECK_EXIT_CODES.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,19 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from bot.errors import SettingsError, SlackUnavailable
+from bot.errors import CannotServe, SettingsError, SlackUnavailable
 from bot.settings import Settings, load_settings
 
-EXIT_CONFIG = 2
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1  # `check`: something it checked is wrong (database, migrations, Slack)
+EXIT_CONFIG = 2  # a malformed setting, or any other operator mistake that stops a command
+EXIT_SETTINGS_MISSING = 3  # `check` only: a setting `run` needs is not set (the other checks still ran)
 WORKER_NICENESS = 10
+CHECK_EXIT_CODES = (
+    "exit status: 0 all is well; 1 a check failed (database, migrations or Slack); 2 a setting is malformed "
+    "(nothing else is checked); 3 a setting that `porchlight run` needs is not set (the other checks still run)"
+)
+log = logging.getLogger("porchlight")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,38 +42,68 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         return _settings_problem(exc.problems)
     settings.configure_logging()
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from storage.db import DatabaseUnavailable, reason, safe_url
+
     try:
         return int(args.func(settings, args))
     except SettingsError as exc:
         return _settings_problem(exc.problems)
-    except SlackUnavailable as exc:
-        print(f"porchlight: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    except (SlackUnavailable, CannotServe, DatabaseUnavailable) as exc:
+        return _stop_with(str(exc))
+    except SQLAlchemyError as exc:
+        # The database went away after the first connection (the parameters are hidden: storage.db).
+        log.debug("database error", exc_info=True)
+        return _stop_with(f"database error at {safe_url(settings.database_url)}: {reason(exc)}")
     except KeyboardInterrupt:
         return 130
 
 
+def _stop_with(line: str) -> int:
+    print(f"porchlight: {line}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="porchlight", description="Porchlight, the housing partners' Slack bot.")
-    sub = parser.add_subparsers(title="commands")
-    run = sub.add_parser("run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)")
-    run.set_defaults(func=_run)
-    worker = sub.add_parser(
-        "worker", help="only deliver posts and run scheduled work (`porchlight run` starts one beside itself)"
+    parser = argparse.ArgumentParser(
+        prog="porchlight",
+        description="Porchlight, the housing partners' Slack bot. Settings come from the environment and .env "
+        "(README: Settings).",
+        epilog="A missing or malformed setting, or anything else an operator must fix, exits with status 2.",
     )
+    sub = parser.add_subparsers(title="commands")
+    _command(sub, "run", _run, "run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)",
+             "Apply database migrations, connect to Slack (Socket Mode when SLACK_APP_TOKEN is set, otherwise "
+             "serve HTTP on PORCHLIGHT_PORT at /slack/events) and start a worker process that delivers posts and "
+             "runs scheduled work. SIGTERM or Ctrl-C stops both cleanly.")  # fmt: skip
+    worker = _command(sub, "worker", _worker,
+                      "only deliver posts and run scheduled work (`porchlight run` starts one beside itself)",
+                      "Deliver the outbox and run scheduled work, without answering Slack: run one or more beside "
+                      "a WSGI server (bot.wsgi), anywhere that reaches the database.")  # fmt: skip
     worker.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)  # started by `porchlight run`
-    worker.set_defaults(func=_worker)
-    check = sub.add_parser("check", help="check settings, database, migrations and Slack")
-    check.set_defaults(func=_check)
-    export = sub.add_parser("export", help="write a CSV report (no personal data)")
-    export.add_argument("what", choices=["vacancies", "referrals"])
+    check = _command(sub, "check", _check, "check settings, database, migrations and Slack",
+                     "Check the settings, that the database opens (a new one is fine: `run` creates it), its "
+                     "migrations, and that Slack accepts the tokens. Prints one line per check and changes "
+                     "nothing.")  # fmt: skip
+    check.epilog = CHECK_EXIT_CODES
+    export = _command(sub, "export", _export, "write a CSV report (no personal data)",
+                      "Write the vacancies or the referrals as CSV: unit facts and outcomes, never client codes "
+                      "or free-text notes.")  # fmt: skip
+    export.add_argument("what", choices=["vacancies", "referrals"], help="which report")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
-    export.set_defaults(func=_export)
-    db = sub.add_parser("db", help="database commands")
+    db = sub.add_parser("db", help="database commands", description="Database commands.")
     db_sub = db.add_subparsers(title="db commands")
-    db_upgrade = db_sub.add_parser("upgrade", help="apply database migrations")
-    db_upgrade.set_defaults(func=_db_upgrade)
+    _command(db_sub, "upgrade", _db_upgrade, "apply database migrations",
+             "Create the database's tables, or bring them to the newest revision (`run` does this too).")  # fmt: skip
     return parser
+
+
+def _command(sub: Any, name: str, func: Any, summary: str, description: str) -> argparse.ArgumentParser:
+    """A sub-command whose own --help page says what it does, not only its summary in the list."""
+    command: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=description)
+    command.set_defaults(func=func)
+    return command
 
 
 def _settings_problem(problems: list[str]) -> int:
@@ -75,6 +118,7 @@ def _run(settings: Settings, _args: Any) -> int:
     problems = settings.problems_for_run()
     if problems:
         raise SettingsError(problems)
+    _open_database(settings)  # an unreachable database is one line, before anything starts
     from bot.app import start  # the wiring imports Slack, the database and the handlers
 
     runtime = start(settings)
@@ -101,6 +145,7 @@ def _worker(settings: Settings, args: Any) -> int:
     problems = settings.problems_for_run()
     if problems:
         raise SettingsError(problems)
+    _open_database(settings)
     from bot.app import build_deps, serve_worker
 
     # Supervised, Ctrl-C reaches the server too; it stops this worker (by closing our stdin) once its own
@@ -115,11 +160,19 @@ def _worker(settings: Settings, args: Any) -> int:
     return 0
 
 
-def _db_upgrade(settings: Settings, _args: Any) -> int:
-    from storage.db import make_engine
-    from storage.migrate import current_revision, upgrade
+def _open_database(settings: Settings) -> Any:
+    """An engine on DATABASE_URL that has connected once (DatabaseUnavailable, one line, if it cannot)."""
+    from storage.db import make_engine, probe
 
     engine = make_engine(settings.database_url)
+    probe(engine)
+    return engine
+
+
+def _db_upgrade(settings: Settings, _args: Any) -> int:
+    from storage.migrate import current_revision, upgrade
+
+    engine = _open_database(settings)
     upgrade(engine)
     print(f"database at revision {current_revision(engine)}")
     return 0
@@ -127,33 +180,39 @@ def _db_upgrade(settings: Settings, _args: Any) -> int:
 
 def _export(settings: Settings, args: Any) -> int:
     from bot.domain.export import write_csv
-    from storage.db import make_engine, make_session_factory
+    from storage.db import make_session_factory, safe_url, sqlite_file
     from storage.migrate import is_current
 
-    engine = make_engine(settings.database_url)
+    path = sqlite_file(settings.database_url)
+    if path is not None and not path.exists():
+        # Opening it would create an empty database here, which a later `run` in the right folder would not see.
+        return _stop_with(
+            f"nothing to export yet: there is no database at {safe_url(settings.database_url)} "
+            "(run this where `porchlight run` runs, or set DATABASE_URL)"
+        )
+    engine = _open_database(settings)
     if not is_current(engine):
-        print("porchlight: the database is not at the newest revision; run: porchlight db upgrade", file=sys.stderr)
-        return 1
+        return _stop_with("the database is not at the newest revision; run: porchlight db upgrade")
     with make_session_factory(engine)() as session:
-        if args.output:
-            with open(args.output, "w", newline="", encoding="utf-8") as out:
-                count = write_csv(session, args.what, out)
-            print(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
-        else:
+        if not args.output:
             write_csv(session, args.what, sys.stdout)
-    return 0
+            return EXIT_OK
+        try:
+            out = open(args.output, "w", newline="", encoding="utf-8")  # noqa: SIM115 - closed just below
+        except OSError as exc:
+            return _stop_with(f"cannot write {args.output}: {exc.strerror}")
+        with out:
+            count = write_csv(session, args.what, out)
+        print(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _check(settings: Settings, _args: Any) -> int:
-    from sqlalchemy.exc import SQLAlchemyError
-
     from bot.checks import run_checks
 
-    try:
-        results = run_checks(settings)
-    except SQLAlchemyError as exc:
-        print(f"porchlight: database: {type(exc).__name__}", file=sys.stderr)
-        return 1
+    results = run_checks(settings)
     for ok, line in results:
         print(f"{'ok  ' if ok else 'FAIL'} {line}")
-    return 0 if all(ok for ok, _ in results) else 1
+    if settings.problems_for_run():
+        return EXIT_SETTINGS_MISSING
+    return EXIT_OK if all(ok for ok, _ in results) else EXIT_CHECK_FAILED

@@ -37,3 +37,7 @@ class SettingsError(PorchlightError):
 
 class SlackUnavailable(PorchlightError):
     """Slack could not be reached or refused our credentials at start-up."""
+
+
+class CannotServe(PorchlightError):
+    """The HTTP port cannot be listened on at start-up (taken, or not allowed); the message is one line."""
