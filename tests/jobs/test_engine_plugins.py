@@ -4,7 +4,6 @@ run once per period whatever the restarts or instances, in the reminded person's
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -49,12 +48,12 @@ class Recorder:
 
 
 @pytest.fixture
-def feature(deps: Deps) -> Iterator[Recorder]:
+def feature(deps: Deps) -> Recorder:
     recorder = Recorder()
     deps.plugins = Plugins()
     deps.plugins.reminders.register("test.remind", ReminderKind(still_needed=recorder.still_needed, send=recorder.send))
     deps.plugins.jobs.register("test.weekly", ScheduledJob(run=recorder.run))
-    yield recorder
+    return recorder
 
 
 def add_reminder(deps: Deps, due: datetime, *, zone: str = "America/Chicago", subject_id: int = 1) -> None:
