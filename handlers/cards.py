@@ -88,17 +88,28 @@ def _open_update(deps: Deps) -> Any:
 def _update_submitted(deps: Deps) -> Any:
     @view_guard(fallback_block="unit")
     def vacancy_update_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        actor, meta = actor_of(body), blocks.RowMeta.load(view.get("private_metadata"))
+        actor, meta = actor_of(body), blocks.VacancyEditMeta.load(view.get("private_metadata"))
         values = view["state"]["values"]
         now = deps.clock.now()
-        with deps.session_factory.begin() as session:
-            vacancy = vacancies.get_vacancy(session, meta.row_id)
-            draft = vacancies.VacancyDraft(
-                property_name=vacancy.property_name, **{name: input_value(values, name) for name in EDITABLE}
-            )
-            facts = vacancies.check_vacancy(draft, today=now.astimezone(deps.settings.zone).date())
-            access.require_manager_or_coordinator(session, deps.roles, actor, vacancy.property_id)
-            vacancies.update_facts(session, meta.row_id, facts=facts, actor=actor, now=now, board_channel=deps.board)
+        try:
+            with deps.session_factory.begin() as session:
+                vacancy = vacancies.get_vacancy(session, meta.row_id)
+                draft = vacancies.VacancyDraft(
+                    property_name=vacancy.property_name, **{name: input_value(values, name) for name in EDITABLE}
+                )
+                facts = vacancies.check_vacancy(draft, today=now.astimezone(deps.settings.zone).date())
+                access.require_manager_or_coordinator(session, deps.roles, actor, vacancy.property_id)
+                vacancies.update_facts(
+                    session, meta.row_id, facts=facts, actor=actor, now=now, board_channel=deps.board,
+                    seen_version=meta.version,
+                )  # fmt: skip
+        except vacancies.Stale as stale:
+            # Someone changed the listing after this form opened: saving would undo their change. The form
+            # stays open, now showing the listing as it is, and says who changed it.
+            with deps.session_factory() as session:
+                fresh = blocks.vacancy_edit_modal(vacancies.get_vacancy(session, meta.row_id), notice=stale.message)
+            ack(response_action="update", view=fresh)
+            return
         ack()
         deps.wake_outbox()
 

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.domain import home
+from bot.domain import access, home
 from bot.domain.actors import Actor
 from bot.slack import blocks
 
@@ -27,7 +27,8 @@ def _home_opened(deps: Deps) -> Any:
             return
         actor = Actor(event["user"], event.get("user_team") or body.get("team_id"))
         with deps.session_factory() as session:
-            view = blocks.home_view(home.home_for(session, actor), vacancy_channel=deps.settings.vacancy_channel)
+            shown = home.home_for(session, actor, access.reach_of(session, deps.roles, actor))
+            view = blocks.home_view(shown, vacancy_channel=deps.settings.vacancy_channel)
         try:
             client.views_publish(user_id=event["user"], view=view)
         except SlackApiError as exc:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.access import WHOLE_BOARD, Reach
 from bot.domain.vacancies import ACCESSIBILITY, LIVE, SUBSIDIES
 from bot.errors import UserError
 from storage.models import Property, Vacancy
@@ -70,10 +72,13 @@ def parse_filters(text: str) -> Filters:
     return Filters(**values)  # type: ignore[arg-type]
 
 
-def find(session: Session, filters: Filters, *, page: int = 0) -> tuple[list[tuple[Vacancy, str]], int]:
-    """One page of matching open vacancies (with their property's area), soonest first, and the total: two queries."""
+def find(
+    session: Session, filters: Filters, *, page: int = 0, reach: Reach = WHOLE_BOARD
+) -> tuple[list[tuple[Vacancy, str]], int]:
+    """One page of matching open vacancies (with their property's area) within `reach`, soonest first, and the
+    total: two queries."""
     query = select(Vacancy, func.coalesce(Property.area, "")).outerjoin(Property, Property.id == Vacancy.property_id)
-    query = query.where(Vacancy.status.in_(LIVE))
+    query = query.where(Vacancy.status.in_(LIVE), *_within(reach))
     if filters.min_bedrooms is not None:
         query = query.where(Vacancy.bedrooms >= filters.min_bedrooms)
     if filters.max_rent_cents is not None:
@@ -97,9 +102,18 @@ def find(session: Session, filters: Filters, *, page: int = 0) -> tuple[list[tup
     return [(row[0], row[1]) for row in rows], total
 
 
-def summary(session: Session) -> BoardSummary:
-    """How many units and properties are open right now."""
+def summary(session: Session, *, reach: Reach = WHOLE_BOARD) -> BoardSummary:
+    """How many units and properties within `reach` are open right now."""
     row = session.execute(
-        select(func.count(Vacancy.id), func.count(func.distinct(Vacancy.property_name))).where(Vacancy.status.in_(LIVE))
+        select(func.count(Vacancy.id), func.count(func.distinct(Vacancy.property_name))).where(
+            Vacancy.status.in_(LIVE), *_within(reach)
+        )
     ).one()
     return BoardSummary(open_units=row[0], open_properties=row[1])
+
+
+def _within(reach: Reach) -> list[Any]:
+    """The condition that keeps a partner's query to their own company's properties (none for the whole board)."""
+    if reach.property_ids is None:
+        return []
+    return [Vacancy.property_id.in_(sorted(reach.property_ids))]

@@ -14,7 +14,7 @@ from bot.domain import vacancies
 from bot.domain.actors import Actor
 from bot.errors import FormErrors, UserError
 from storage import audit, outbox
-from storage.models import Referral, Vacancy
+from storage.models import Referral
 
 PENDING, ACCEPTED, DENIED, MOVED_IN = "pending", "accepted", "denied", "moved_in"
 DENIAL_REASONS = {
@@ -95,8 +95,11 @@ def check_referral(draft: ReferralDraft) -> ReferralFacts:
 def refer(
     session: Session, vacancy_id: int, *, facts: ReferralFacts, actor: Actor, now: datetime, board_channel: str
 ) -> Referral:
-    """Record a referral; the vacancy becomes referral-pending; the property's managers are asked in its thread."""
-    vacancy = vacancies.get_vacancy(session, vacancy_id)
+    """Record a referral; the vacancy becomes referral-pending; the property's managers are asked in its thread.
+
+    The vacancy's row is locked before it is checked, so a withdrawal (or a denial reopening it) cannot slip in
+    between the check and the referral: the unit ends live with this referral pending, or gone without it."""
+    vacancy = vacancies.get_vacancy(session, vacancy_id, lock=True)
     vacancies.require_live(vacancy, "it can't take referrals")
     referral = Referral(
         vacancy_id=vacancy.id,
@@ -111,14 +114,9 @@ def refer(
         created_at=now,
     )
     session.add(referral)
-    session.execute(
-        update(Vacancy)
-        .where(Vacancy.id == vacancy.id, Vacancy.status == vacancies.OPEN)
-        .values(status=vacancies.PENDING, updated_at=now, version=Vacancy.version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    if vacancy.status == vacancies.OPEN:  # already pending: one more referral does not change the unit
+        vacancy.status, vacancy.updated_at, vacancy.version = vacancies.PENDING, now, vacancy.version + 1
     session.flush()
-    session.refresh(vacancy)
     _audit(session, referral, actor, "referral.made", now)
     vacancies.refresh_cards(session, vacancy, board_channel=board_channel, now=now)
     for channel in vacancies.card_channels(session, vacancy, board_channel):
@@ -149,6 +147,9 @@ def decide(
     allowed = {ACCEPTED: (PENDING,), DENIED: (PENDING, ACCEPTED), MOVED_IN: (PENDING, ACCEPTED)}[outcome]
     if outcome == DENIED and reason not in DENIAL_REASONS:
         raise FormErrors({"reason": "Choose a reason."})
+    # The unit first, as everything that changes it or its referrals does: a new referral cannot then be made
+    # between "no other referral is pending" and the unit reopening.
+    vacancies.get_vacancy(session, get_referral(session, referral_id).vacancy_id, lock=True)
     changed = session.execute(
         update(Referral)
         .where(Referral.id == referral_id, Referral.status.in_(allowed))

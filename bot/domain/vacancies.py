@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain.actors import Actor
+from bot.domain.actors import SYSTEM, Actor
 from bot.errors import FormErrors, UserError
 from storage import audit, outbox
-from storage.models import Property, PropertyManager, Referral, Vacancy, VacancyCard
+from storage.models import AuditEntry, Property, PropertyManager, Referral, Vacancy, VacancyCard
 
 # Codes are stored; labels are shown. Order is the order people see them in.
 SUBSIDIES = {
@@ -194,7 +194,7 @@ def log_vacancy(
     reply_channel: str | None,
 ) -> Vacancy:
     """Store a new open vacancy, audit it, and queue its cards and the submitter's confirmation."""
-    listed = _property_for(session, facts)
+    listed = property_for(session, facts)
     values = {k: v for k, v in facts.__dict__.items() if k != "property_id"}
     vacancy = Vacancy(
         **values,
@@ -226,7 +226,8 @@ def log_vacancy(
     return vacancy
 
 
-def _property_for(session: Session, facts: VacancyFacts) -> Property | None:
+def property_for(session: Session, facts: VacancyFacts) -> Property | None:
+    """The listed property the facts name (chosen, or typed with its name), None for an unlisted one."""
     if facts.property_id is not None:
         listed = session.get(Property, facts.property_id)
         if listed is None:
@@ -248,8 +249,18 @@ def _audit(session: Session, vacancy: Vacancy, actor: Actor, action: str, now: d
     )
 
 
-def get_vacancy(session: Session, vacancy_id: int) -> Vacancy:
-    vacancy = session.get(Vacancy, vacancy_id)
+def get_vacancy(session: Session, vacancy_id: int, *, lock: bool = False) -> Vacancy:
+    """The vacancy; `lock` takes its row lock (SELECT ... FOR UPDATE) and reads it afresh.
+
+    Every transaction that changes a vacancy's status or its referrals locks the vacancy first, so the unit and
+    its referrals are changed by one transaction at a time: on PostgreSQL a referral made while the unit was
+    being withdrawn, or a denial racing a new referral, would otherwise leave them disagreeing. (SQLite ignores
+    FOR UPDATE; its single writer already serialises these transactions.)
+    """
+    if lock:
+        vacancy = session.get(Vacancy, vacancy_id, with_for_update=True, populate_existing=True)
+    else:
+        vacancy = session.get(Vacancy, vacancy_id)
     if vacancy is None:
         raise UserError("That vacancy is no longer on the board.")
     return vacancy
@@ -287,7 +298,8 @@ def _compare_and_set(
     session: Session, vacancy_id: int, allowed_from: tuple[str, ...], **values: object
 ) -> tuple[Vacancy, bool]:
     """Apply `values` (and a new version) only if the status is one of `allowed_from`; the row as it now is,
-    and whether this caller won."""
+    and whether this caller won. The row is locked first, for the rest of the caller's transaction."""
+    get_vacancy(session, vacancy_id, lock=True)
     changed = session.execute(
         update(Vacancy)
         .where(Vacancy.id == vacancy_id, Vacancy.status.in_(allowed_from))
@@ -367,12 +379,50 @@ def confirm_available(session: Session, vacancy_id: int, *, actor: Actor, now: d
     return vacancy
 
 
+class Stale(AlreadyDone):
+    """An Update form opened before someone else changed the listing: saving it would silently undo their change."""
+
+    def __init__(self, vacancy_id: int, by: str | None) -> None:
+        who = f"<@{by}>" if by and by != SYSTEM else "Someone else"
+        super().__init__(
+            f"{who} changed V-{vacancy_id} after you opened this form, so your changes were not saved. "
+            "The form now shows the listing as it is: make your changes again and press Save."
+        )
+        self.vacancy_id, self.by = vacancy_id, by
+
+
+def last_changed_by(session: Session, vacancy_id: int) -> str | None:
+    """Who made the newest audited change to the vacancy or to one of its referrals."""
+    referrals_of = select(Referral.id).where(Referral.vacancy_id == vacancy_id)
+    return session.scalar(
+        select(AuditEntry.actor)
+        .where(
+            or_(
+                and_(AuditEntry.subject_type == "vacancy", AuditEntry.subject_id == vacancy_id),
+                and_(AuditEntry.subject_type == "referral", AuditEntry.subject_id.in_(referrals_of)),
+            )
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+
+
 def update_facts(
-    session: Session, vacancy_id: int, *, facts: VacancyFacts, actor: Actor, now: datetime, board_channel: str
+    session: Session,
+    vacancy_id: int,
+    *,
+    facts: VacancyFacts,
+    actor: Actor,
+    now: datetime,
+    board_channel: str,
+    seen_version: int | None = None,
 ) -> Vacancy:
-    """Change a live listing's unit facts; it counts as a confirmation too."""
-    vacancy = get_vacancy(session, vacancy_id)
+    """Change a live listing's unit facts; it counts as a confirmation too. `seen_version` is the version the
+    form was filled from: if the listing has changed since, Stale (naming who changed it) and nothing changes."""
+    vacancy = get_vacancy(session, vacancy_id, lock=True)
     require_live(vacancy, "it can't be edited")
+    if seen_version is not None and vacancy.version != seen_version:
+        raise Stale(vacancy.id, last_changed_by(session, vacancy.id))
     for name, value in facts.__dict__.items():
         if name not in ("property_id", "property_name"):
             setattr(vacancy, name, value)

@@ -7,6 +7,7 @@ Home tab. Callers use `from bot.slack import blocks` and the names below.
 from bot.slack.blocks.cards import celebration, confirm_ask, history_line, referral_notice, vacancy_card
 from bot.slack.blocks.forms import (
     RowMeta,
+    VacancyEditMeta,
     VacancyModalMeta,
     deny_modal,
     moved_in_modal,
@@ -32,6 +33,7 @@ from bot.slack.blocks.messages import (
 __all__ = [
     "HELP_TEXT",
     "RowMeta",
+    "VacancyEditMeta",
     "VacancyModalMeta",
     "board_page",
     "celebration",

@@ -142,7 +142,29 @@ class RowMeta:
             raise UserError("That form is out of date; please start again from the card.") from exc
 
 
-def _modal(callback_id: str, title: str, submit: str, meta: RowMeta, blocks: list[Block]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class VacancyEditMeta:
+    """private_metadata of the Update form: the vacancy and the version it was filled from, so a form opened
+    before someone else's change cannot silently undo it. `version` is None on forms opened before it was kept."""
+
+    row_id: int
+    version: int | None = None
+
+    def dump(self) -> str:
+        return json.dumps({"row_id": self.row_id, "version": self.version})
+
+    @classmethod
+    def load(cls, raw: str | None) -> VacancyEditMeta:
+        row = RowMeta.load(raw)  # the row id is read (and refused) as every form's is
+        version = json.loads(raw or "{}").get("version")
+        if version is not None and (type(version) is not int or not 0 < version < 2**63):
+            raise UserError("That form is out of date; please start again from the card.")
+        return cls(row_id=row.row_id, version=version)
+
+
+def _modal(
+    callback_id: str, title: str, submit: str, meta: RowMeta | VacancyEditMeta, blocks: list[Block]
+) -> dict[str, Any]:
     view = View(
         type="modal", callback_id=callback_id, title=title, submit=submit, close="Cancel",
         private_metadata=meta.dump(), blocks=blocks,
@@ -181,13 +203,14 @@ def _unit_choices(current: Vacancy | None) -> list[Block]:
     return inputs
 
 
-def vacancy_edit_modal(vacancy: Vacancy) -> dict[str, Any]:
-    """The Update form, filled with the listing as it is now."""
+def vacancy_edit_modal(vacancy: Vacancy, *, notice: str | None = None) -> dict[str, Any]:
+    """The Update form, filled with the listing as it is now; `notice` (why it was reopened) goes on top."""
 
     def text(block_id: str, label: str, value: str, **extra: Any) -> Block:
         return _text(block_id, label, initial_value=value or None, **extra)
 
     blocks: list[Block] = [
+        *([SectionBlock(block_id="notice", text=f":warning: {notice}")] if notice else []),
         SectionBlock(
             text=f"*{escape(vacancy.property_name)} #{escape(vacancy.unit)}* · V-{vacancy.id}. Unit facts only."
         ),
@@ -204,7 +227,8 @@ def vacancy_edit_modal(vacancy: Vacancy) -> dict[str, Any]:
         text("contact", "Leasing contact", vacancy.contact),
         text("notes", "Notes", vacancy.notes, optional=True, multiline=True),
     ]
-    return _modal(ids.VIEW_VACANCY_UPDATE, "Update vacancy", "Save", RowMeta(vacancy.id), blocks)
+    meta = VacancyEditMeta(vacancy.id, vacancy.version)
+    return _modal(ids.VIEW_VACANCY_UPDATE, "Update vacancy", "Save", meta, blocks)
 
 
 def referral_modal(vacancy: Vacancy) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.domain.home import HomeView
+from bot.domain.access import OUTSIDER
+from bot.domain.home import COMPANY, NOTHING, HomeView
 from bot.domain.referrals import DENIAL_REASONS
 from bot.domain.vacancies import SUBSIDIES, VacancyFacts
 from bot.errors import UserError
@@ -59,13 +60,20 @@ def help_blocks() -> list[dict[str, Any]]:
 
 
 def home_view(home: HomeView, *, vacancy_channel: str | None) -> dict[str, Any]:
-    """The App Home tab: the board for everyone, the viewer's referrals, and a manager's own listings."""
+    """The App Home tab: the board (a partner's own company's part of it), the viewer's referrals, and a manager's
+    own listings; for someone of a workspace we do not know, only what Porchlight is."""
+    if home.scope == NOTHING:
+        return View(type="home", blocks=[HeaderBlock(text="Porchlight"), SectionBlock(text=OUTSIDER)]).to_dict()
     where = f" in <#{vacancy_channel}>" if vacancy_channel else ""
     units = "1 unit" if home.summary.open_units == 1 else f"{home.summary.open_units} units"
     props = "1 property" if home.summary.open_properties == 1 else f"{home.summary.open_properties} properties"
     out: list[Block] = [
         HeaderBlock(text="Porchlight"),
-        SectionBlock(text=f"*Open right now:* {units} at {props}{where}."),
+        SectionBlock(
+            text=f"*Open right now at your company's properties:* {units} at {props}."
+            if home.scope == COMPANY
+            else f"*Open right now:* {units} at {props}{where}."
+        ),
     ]
     out += [_home_line(v, area) for v, area in home.soonest]
     if home.listings:
