@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.privacy import DEFAULT_CODE_PATTERN
 from bot.errors import SettingsError
 
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -38,6 +39,8 @@ WHERE = {
     "PORCHLIGHT_HOLIDAYS": "a country code such as US or US-IL whose public holidays skip the daily check, or NONE",
     "PORCHLIGHT_TICK_SECONDS": "how often scheduled work is checked, in seconds (default 60)",
     "PORCHLIGHT_CATCH_UP_HOURS": "how far back a restarted bot catches up missed scheduled work, 0-168 (default 12)",
+    "PORCHLIGHT_CLIENT_CODE_PATTERN": "a regular expression that a whole client reference code must match "
+    "(default: 3-24 letters, digits and dashes with at least one digit)",
 }
 
 
@@ -67,6 +70,7 @@ class Settings(BaseSettings):
     catch_up_hours: int = Field(default=12, ge=0, le=168, validation_alias="PORCHLIGHT_CATCH_UP_HOURS")
     tick_seconds: float = Field(default=60, ge=0.1, le=3600, validation_alias="PORCHLIGHT_TICK_SECONDS")
     log_level: str = Field(default="INFO", validation_alias="PORCHLIGHT_LOG_LEVEL")
+    client_code_pattern: str = Field(default=DEFAULT_CODE_PATTERN, validation_alias="PORCHLIGHT_CLIENT_CODE_PATTERN")
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -159,6 +163,22 @@ class Settings(BaseSettings):
         if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise ValueError(f"{value!r} is not a log level")
         return value.upper()
+
+    @field_validator("client_code_pattern")
+    @classmethod
+    def _code_pattern(cls, value: str) -> str:
+        if not value.strip():
+            return DEFAULT_CODE_PATTERN  # set but blank in .env, like the tokens: the default
+        try:
+            re.compile(value)
+        except (re.error, OverflowError, RecursionError) as exc:
+            raise ValueError(f"{value!r} is not a regular expression ({exc})") from None
+        return value
+
+    @property
+    def client_code_format(self) -> re.Pattern[str]:
+        """The agency's client code format, matched against the whole code."""
+        return re.compile(self.client_code_pattern)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -139,7 +139,9 @@ def _referral_submitted(deps: Deps) -> Any:
         actor, meta = actor_of(body), blocks.RowMeta.load(view.get("private_metadata"))
         values = view["state"]["values"]
         facts = referrals.check_referral(
-            referrals.ReferralDraft(**{name: input_value(values, name) for name in REFERRAL_FIELDS})
+            referrals.ReferralDraft(**{name: input_value(values, name) for name in REFERRAL_FIELDS}),
+            code_format=deps.settings.client_code_format,
+            today=deps.clock.now().astimezone(deps.settings.zone).date(),
         )
         access.require_staff(deps.roles, actor, "refer clients")
         with deps.session_factory.begin() as session:

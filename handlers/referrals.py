@@ -92,9 +92,8 @@ def _denied(deps: Deps) -> Any:
     def referral_denied(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, meta = actor_of(body), blocks.RowMeta.load(view.get("private_metadata"))
         values = view["state"]["values"]
-        note = str(input_value(values, "note")).strip()
-        if found := referrals.personal_data_in(note):
-            raise FormErrors({"note": f"That looks like {found}; keep personal details out of Porchlight."})
+        today = deps.clock.now().astimezone(deps.settings.zone).date()
+        note = referrals.check_denial_note(str(input_value(values, "note")), today=today)
         with deps.session_factory.begin() as session:
             _require_property_side(deps, session, actor, meta.row_id)
             referrals.decide(

@@ -9,12 +9,20 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from bot.domain import privacy
 from bot.domain.actors import Actor
 from bot.errors import FormErrors
 from storage import audit
 from storage.models import Partner, Property, PropertyManager
 
 TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
+# The property's texts are shown on cards and forms that partners see: places and companies, never people.
+TEXT_KINDS = {
+    "name": privacy.FieldKind.LABEL,
+    "address": privacy.FieldKind.LABEL,
+    "area": privacy.FieldKind.LABEL,
+    "company": privacy.FieldKind.LABEL,
+}
 
 
 @dataclass(frozen=True)
@@ -29,25 +37,28 @@ class PropertyDraft:
 
 
 def check_property(draft: PropertyDraft) -> PropertyDraft:
+    """The draft with its texts cleaned, or FormErrors for every wrong field (personal data included)."""
     errors: dict[str, str] = {}
-    name = draft.name.strip()
+    texts = {name: privacy.clean_text(getattr(draft, name)).strip() for name in TEXT_KINDS}
+    name = texts["name"]
     if not name or len(name) > 100:
         errors["name"] = "Enter the property's name (at most 100 characters)."
-    if len(draft.address.strip()) > 200:
+    if len(texts["address"]) > 200:
         errors["address"] = "At most 200 characters."
-    if len(draft.area.strip()) > 60:
+    if len(texts["area"]) > 60:
         errors["area"] = "At most 60 characters."
-    if len(draft.company.strip()) > 120:
+    if len(texts["company"]) > 120:
         errors["company"] = "At most 120 characters."
+    privacy.check_fields(texts, TEXT_KINDS, errors=errors)
     team = draft.company_team.strip().upper()
     if team and not TEAM_ID.match(team):
         errors["company_team"] = "A Slack team id looks like T0123ABCD (from the partner's workspace)."
-    if team and not draft.company.strip():
+    if team and not texts["company"]:
         errors["company"] = "Name the management company whose Slack team this is."
     if errors:
         raise FormErrors(errors)
     return PropertyDraft(
-        name=name, address=draft.address.strip(), area=draft.area.strip(), company=draft.company.strip(),
+        name=name, address=texts["address"], area=texts["area"], company=texts["company"],
         company_team=team, managers=tuple(dict.fromkeys(draft.managers)), shared_channel=draft.shared_channel,
     )  # fmt: skip
 

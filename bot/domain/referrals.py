@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import vacancies
+from bot.domain import privacy, vacancies
 from bot.domain.actors import Actor
 from bot.errors import FormErrors, UserError
 from storage import audit, outbox
@@ -31,14 +31,7 @@ OUTCOME_DM = vacancies.REFERRAL_OUTCOME  # outbox kind: tell the case manager, b
 NOTICE = "referral.notice"  # outbox kind: the referral in the card's thread, with outcome buttons
 CELEBRATE = "vacancy.celebrate"  # outbox kind: a filled unit announced in the board channel (unit only)
 
-CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,23}$")
-# What a client code or a note must never look like: people's details, not an agency's code.
-PERSONAL = {
-    "an email address": re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    "a phone number": re.compile(r"(?<!\d)(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]?\d{3}[ .-]?\d{4}(?!\d)"),
-    "a social security number": re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)"),
-    "a date of birth": re.compile(r"(?<!\d)\d{1,2}/\d{1,2}/(?:19|20)?\d{2}(?!\d)|(?i:\b(?:dob|born)\b)"),
-}
+NOTE_LIMIT = 500  # the referral's note and the denial's: characters
 
 
 @dataclass(frozen=True)
@@ -59,22 +52,18 @@ class ReferralFacts:
     note: str
 
 
-def personal_data_in(text: str) -> str | None:
-    """Name what personal data `text` seems to hold, or None."""
-    return next((what for what, pattern in PERSONAL.items() if pattern.search(text)), None)
-
-
-def check_referral(draft: ReferralDraft) -> ReferralFacts:
-    """Return checked facts, or FormErrors for every wrong field. Codes only: names and contact details are refused."""
+def check_referral(
+    draft: ReferralDraft,
+    *,
+    code_format: re.Pattern[str] = privacy.DEFAULT_CODE_FORMAT,
+    today: date | None = None,
+) -> ReferralFacts:
+    """Return checked facts, or FormErrors for every wrong field. Codes only: a code in the agency's format
+    (`code_format`, PORCHLIGHT_CLIENT_CODE_PATTERN); names, birth dates, SSNs and contact details are refused."""
     errors: dict[str, str] = {}
-    code = draft.client_code.strip()
-    found = personal_data_in(code)
-    if found or " " in code:
-        errors["client_code"] = (
-            f"That looks like {found or 'a name'}. Use your agency's client reference code, never personal details."
-        )
-    elif not CODE.match(code) or not any(ch.isdigit() for ch in code):
-        errors["client_code"] = "Enter your agency's client reference code: 3-24 letters and digits, with a digit."
+    code = privacy.clean_text(draft.client_code).strip()
+    if found := privacy.check_text(code, field=privacy.FieldKind.CODE, today=today, code_format=code_format):
+        errors["client_code"] = found.message
     size = draft.household_size.strip()
     if not size.isdigit() or not 1 <= int(size) <= 15:
         errors["household_size"] = "Enter the number of people in the household, 1 to 15."
@@ -82,14 +71,29 @@ def check_referral(draft: ReferralDraft) -> ReferralFacts:
         errors["subsidy"] = "Choose from the list."
     if draft.roi not in ("yes", "no"):
         errors["roi"] = "Say whether a release of information is on file."
-    note = draft.note.strip()
-    if len(note) > 500:
-        errors["note"] = f"Too long: {len(note)} characters, at most 500."
-    elif found_in_note := personal_data_in(note):
-        errors["note"] = f"That looks like {found_in_note}; keep personal details out of Porchlight."
+    note = _check_note(draft.note, errors, today=today)
     if errors:
         raise FormErrors(errors)
     return ReferralFacts(code, int(size), draft.subsidy or "none", draft.roi == "yes", note)
+
+
+def check_denial_note(note: str, *, today: date | None = None) -> str:
+    """The Deny form's note, cleaned; FormErrors under the note if it is too long or holds personal data (it is
+    shown to the case manager and kept with the referral). Called before `decide`, which stores what it is given."""
+    errors: dict[str, str] = {}
+    checked = _check_note(note, errors, today=today)
+    if errors:
+        raise FormErrors(errors)
+    return checked
+
+
+def _check_note(raw: str, errors: dict[str, str], *, today: date | None) -> str:
+    note = privacy.clean_text(raw).strip()
+    if len(note) > NOTE_LIMIT:
+        errors["note"] = f"Too long: {len(note)} characters, at most {NOTE_LIMIT}."
+    elif found := privacy.check_text(note, field=privacy.FieldKind.NOTE, today=today):
+        errors["note"] = found.message
+    return note
 
 
 def refer(

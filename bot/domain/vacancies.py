@@ -43,6 +43,15 @@ MAX_RENT = Decimal("20000")
 PAST_GRACE_DAYS = 30
 FUTURE_LIMIT_DAYS = 365
 LIMITS = {"property_name": 100, "unit": 30, "contact": 200, "screening_notes": 500, "notes": 1000}
+# What each text field is, for the personal-data check (bot.domain.privacy). The leasing contact is the one
+# place a phone number or an email belongs: the leasing office's.
+TEXT_KINDS = {
+    "property_name": privacy.FieldKind.LABEL,
+    "unit": privacy.FieldKind.LABEL,
+    "contact": privacy.FieldKind.CONTACT,
+    "screening_notes": privacy.FieldKind.NOTE,
+    "notes": privacy.FieldKind.NOTE,
+}
 
 # Outbox kinds: what the delivery job renders from the database at delivery time.
 CARD_POST = "vacancy_card.post"  # show the card in a channel: post it, or edit the one already there
@@ -92,9 +101,10 @@ class VacancyFacts:
 
 
 def check_vacancy(draft: VacancyDraft, *, today: date) -> VacancyFacts:
-    """Return the checked facts, or raise FormErrors naming every field that is wrong."""
+    """Return the checked facts, or raise FormErrors naming every field that is wrong. Texts come back cleaned
+    of invisible characters, and are refused inline when they hold personal data (a card is seen by partners)."""
     errors: dict[str, str] = {}
-    texts = {name: getattr(draft, name).strip() for name in LIMITS}
+    texts = {name: privacy.clean_text(getattr(draft, name)).strip() for name in LIMITS}
     for name in ("unit", "contact"):
         if not texts[name]:
             errors[name] = "Required."
@@ -104,6 +114,7 @@ def check_vacancy(draft: VacancyDraft, *, today: date) -> VacancyFacts:
     for name, limit in LIMITS.items():
         if len(texts[name]) > limit:
             errors[name] = f"Too long: {len(texts[name])} characters, at most {limit}."
+    privacy.check_fields(texts, TEXT_KINDS, errors=errors, today=today)
     bedrooms = _check_bedrooms(draft.bedrooms, errors)
     rent_cents = _check_rent(draft.rent, errors)
     available_on = _check_available(draft.available_on, today, errors)
