@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot.http import SlackEndpoint
 from tests.fixtures import PAYLOADS
 
@@ -19,3 +21,9 @@ def test_signing_vector() -> None:
     assert not endpoint.verifier.is_valid_request(vector["body"] + "x", headers)
     late = SlackEndpoint(app=None, signing_secret=vector["signing_secret"], clock=lambda: ts + 301)  # type: ignore[arg-type]
     assert not late.verifier.is_valid_request(vector["body"], headers)
+
+
+@pytest.mark.parametrize("timestamp", ["soon", "", "1e9", "9" * 5000])
+def test_a_timestamp_that_is_not_a_number_is_an_invalid_signature_not_an_error(timestamp: str) -> None:
+    endpoint = SlackEndpoint(app=None, signing_secret="secret", clock=lambda: 1_700_000_000)  # type: ignore[arg-type]
+    assert not endpoint._signed("body", {"x-slack-request-timestamp": timestamp, "x-slack-signature": "v0=00"})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -52,3 +54,22 @@ def test_without_a_signing_secret_the_application_says_what_to_set(database_url:
         create_application(settings)
     assert [p.split(":")[0] for p in caught.value.problems] == ["SLACK_SIGNING_SECRET"]
     assert "Signing Secret" in caught.value.problems[0]
+
+
+def test_the_wsgi_application_refuses_a_timestamp_that_is_not_a_number_in_one_line(
+    workspace: Workspace, sandbox: SandboxServer, settings_factory: Callable[..., Settings], caplog: Any
+) -> None:
+    server = HttpServer(create_application(settings_factory()), host="127.0.0.1", port=0).start()
+    slack = SlackSide(workspace, bot_url=server.url, sandbox_url=sandbox.base_url)
+    try:
+        caplog.clear()
+        headers = {"X-Slack-Request-Timestamp": "not-a-number", "X-Slack-Signature": "v0=" + "0" * 64}
+        response = slack.post("command=%2Fvacancy", "application/x-www-form-urlencoded", headers=headers, sign=False)
+        assert response.status_code == 401
+        assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
+        assert not [r for r in caplog.records if r.exc_info]
+        deep = slack.post("[" * 5000 + "]" * 5000, "application/json")
+        assert deep.status_code == 400
+    finally:
+        slack.close()
+        server.stop()
