@@ -23,6 +23,7 @@ from bot.deps import Deps
 from bot.errors import CannotServe, SlackUnavailable
 from bot.http import HttpServer, SlackEndpoint
 from bot.settings import Settings
+from bot.slack import guard
 from bot.slack.client import build_delivery_client, build_web_client, connect_socket_mode
 from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
@@ -84,6 +85,7 @@ def build_app(deps: Deps) -> App:
         process_before_response=True,
         logger=BOLT_LOG,
     )
+    guard.install(app)  # before the listeners: Bolt answers its own errors with one line and no 5xx
     register_all(app, deps)
     return app
 

@@ -18,8 +18,8 @@ from bot.domain import access, referrals, vacancies
 from bot.domain.actors import Actor
 from bot.slack import blocks, ids
 from bot.slack.client import open_modal
-from bot.slack.guard import action_guard, view_guard
-from bot.slack.payloads import action_value, actor_of, input_value, row_id
+from bot.slack.guard import action_guard, first_submission, view_guard
+from bot.slack.payloads import action_value, actor_of, input_value, row_id, submission_key
 from storage.models import Vacancy
 
 EDITABLE = tuple(name for name in ids.VACANCY_FIELDS if name not in ("property_id", "property_name"))
@@ -145,9 +145,10 @@ def _referral_submitted(deps: Deps) -> Any:
         )
         access.require_staff(deps.roles, actor, "refer clients")
         with deps.session_factory.begin() as session:
-            referrals.refer(
-                session, meta.row_id, facts=facts, actor=actor, now=deps.clock.now(), board_channel=deps.board
-            )
+            if first_submission(session, submission_key(body), now=deps.clock.now()):  # else a replay: stored once
+                referrals.refer(
+                    session, meta.row_id, facts=facts, actor=actor, now=deps.clock.now(), board_channel=deps.board
+                )
         ack()
         deps.wake_outbox()
 

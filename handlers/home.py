@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.domain import access, home
-from bot.domain.actors import Actor
 from bot.slack import blocks
+from bot.slack.payloads import home_viewer
 
 log = logging.getLogger("porchlight.home")
 
@@ -25,12 +25,15 @@ def _home_opened(deps: Deps) -> Any:
     def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home":
             return
-        actor = Actor(event["user"], event.get("user_team") or body.get("team_id"))
+        actor = home_viewer(event, body)
+        if actor is None:
+            log.warning("ignored an app_home_opened event without a user")
+            return
         with deps.session_factory() as session:
             shown = home.home_for(session, actor, access.reach_of(session, deps.roles, actor))
             view = blocks.home_view(shown, vacancy_channel=deps.settings.vacancy_channel)
         try:
-            client.views_publish(user_id=event["user"], view=view)
+            client.views_publish(user_id=actor.user_id, view=view)
         except SlackApiError as exc:
             log.warning("could not publish the Home tab: %s", exc.response.get("error"))
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from bot.deps import Deps
 from bot.domain import access, properties
 from bot.slack import blocks, ids
-from bot.slack.guard import view_guard
-from bot.slack.payloads import actor_of, input_value
+from bot.slack.guard import first_submission, view_guard
+from bot.slack.payloads import actor_of, input_value, submission_key
 from storage.models import Partner, Property, PropertyManager
 
 FIELDS = ("name", "address", "area", "company", "company_team", "managers", "shared_channel")
@@ -44,7 +44,8 @@ def _property_submitted(deps: Deps) -> Any:
         values = view["state"]["values"]
         draft = properties.check_property(properties.PropertyDraft(**{f: input_value(values, f) for f in FIELDS}))
         with deps.session_factory.begin() as session:
-            properties.save_property(session, draft, actor=actor, now=deps.clock.now())
+            if first_submission(session, submission_key(body), now=deps.clock.now()):  # else a replay: stored once
+                properties.save_property(session, draft, actor=actor, now=deps.clock.now())
         ack()
 
     return property_submitted

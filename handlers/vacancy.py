@@ -24,8 +24,8 @@ from bot.domain import access, board, properties, vacancies
 from bot.domain.actors import Actor
 from bot.errors import UserError
 from bot.slack import blocks, ids
-from bot.slack.guard import action_guard, command_guard, reference, view_guard
-from bot.slack.payloads import action_value, actor_of, input_value
+from bot.slack.guard import action_guard, command_guard, first_submission, reference, view_guard
+from bot.slack.payloads import action_value, actor_of, input_value, submission_key
 from handlers.properties import property_form
 
 log = logging.getLogger("porchlight.vacancy")
@@ -154,19 +154,28 @@ def _vacancy_submitted(deps: Deps) -> Any:
         meta = blocks.VacancyModalMeta.load(view.get("private_metadata"))
         deps.after_ack.submit(
             save_vacancy, deps, client=client, facts=facts, actor=actor, board=board_channel,
-            reply_channel=meta.channel,
+            reply_channel=meta.channel, submission=submission_key(body),
         )  # fmt: skip
 
     return vacancy_submitted
 
 
 def save_vacancy(
-    deps: Deps, *, client: WebClient, facts: vacancies.VacancyFacts, actor: Actor, board: str, reply_channel: str | None
+    deps: Deps,
+    *,
+    client: WebClient,
+    facts: vacancies.VacancyFacts,
+    actor: Actor,
+    board: str,
+    reply_channel: str | None,
+    submission: str | None = None,
 ) -> None:
     """Store the vacancy and queue its card; if the database will not take it, tell the person by DM."""
     for attempt in range(1, SAVE_ATTEMPTS + 1):
         try:
             with deps.session_factory.begin() as session:
+                if not first_submission(session, submission, now=deps.clock.now()):
+                    return  # the same signed submission again (a replay): it was stored the first time
                 vacancies.log_vacancy(
                     session, facts=facts, actor=actor, now=deps.clock.now(), board_channel=board,
                     reply_channel=reply_channel,

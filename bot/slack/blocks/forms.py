@@ -28,6 +28,7 @@ from bot.domain.referrals import DENIAL_REASONS
 from bot.domain.vacancies import ACCESSIBILITY, LIMITS, SCREENING, SUBSIDIES
 from bot.errors import UserError
 from bot.slack import ids
+from bot.slack.payloads import parse_row_id
 from bot.slack.text import bedrooms, escape, money, truncate
 from storage.models import Partner, Property, Referral, Vacancy
 
@@ -45,7 +46,7 @@ class VacancyModalMeta:
     def load(cls, raw: str | None) -> VacancyModalMeta:
         try:
             data = json.loads(raw or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             return cls()
         channel = data.get("channel") if isinstance(data, dict) else None
         return cls(channel=channel if isinstance(channel, str) else None)
@@ -137,8 +138,11 @@ class RowMeta:
     def load(cls, raw: str | None) -> RowMeta:
         try:
             data = json.loads(raw or "{}")
-            return cls(row_id=int(data["row_id"]))
-        except (ValueError, KeyError, TypeError) as exc:
+            row_id = parse_row_id(data["row_id"])  # not int(): it takes 1e30, True and 2**63 as ids
+            if row_id is None:
+                raise ValueError("not a row id")
+            return cls(row_id=row_id)
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
             raise UserError("That form is out of date; please start again from the card.") from exc
 
 

@@ -22,6 +22,7 @@ from bot.domain.vacancies import SUBSIDIES, VacancyFacts
 from bot.errors import UserError
 from bot.slack import ids
 from bot.slack.blocks.cards import labels
+from bot.slack.payloads import parse_page
 from bot.slack.text import bedrooms, day, escape, money
 from storage.models import Referral, Vacancy
 
@@ -192,6 +193,9 @@ def _page_value(query: str, page: int) -> str:
 def read_page_value(value: str) -> tuple[str, int]:
     try:
         data = json.loads(value)
-        return str(data["q"]), max(0, int(data["p"]))
-    except (ValueError, KeyError, TypeError) as exc:
+        page = parse_page(data["p"])  # not int(): 1e30 would reach the database as an OFFSET
+        if page is None or not isinstance(data["q"], str):
+            raise ValueError("not a page")
+        return data["q"], page
+    except (ValueError, KeyError, TypeError, RecursionError) as exc:
         raise UserError("That page button is out of date; run /vacancy list again.") from exc
