@@ -130,6 +130,16 @@ class _Table(Generic[K, V]):
         return list(self.entries.items())
 
 
+@dataclass(frozen=True)
+class HubButton:
+    """A button a feature puts on each property's Porchlight message in its shared channel (the way external
+    users reach Porchlight, since our slash commands may not). Its value is the property id."""
+
+    action_id: str
+    label: str
+    order: int = 50  # left to right, smallest first
+
+
 @dataclass
 class Plugins:
     """Every feature's kinds, filled by the wiring (bot.app.wire) before anything is delivered."""
@@ -137,3 +147,8 @@ class Plugins:
     renderers: _Table[str, Renderer] = field(default_factory=lambda: _Table("outbox kind"))
     reminders: _Table[str, ReminderKind] = field(default_factory=lambda: _Table("reminder kind"))
     jobs: _Table[str, ScheduledJob] = field(default_factory=lambda: _Table("scheduled job"))
+    hub_buttons: _Table[str, HubButton] = field(default_factory=lambda: _Table("hub button"))
+
+    def buttons(self) -> list[HubButton]:
+        """The property message's buttons, in order."""
+        return sorted((button for _, button in self.hub_buttons.items()), key=lambda b: (b.order, b.label))
