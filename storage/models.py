@@ -302,3 +302,10 @@ class ScheduledRun(Base):
     period_key: Mapped[str] = mapped_column(String(120))
     due_at: Mapped[datetime]
     ran_at: Mapped[datetime]
+
+
+# -- escalations (issue 10) -------------------------------------------------------------------------------------
+
+# -- check-ins (issue 11) ---------------------------------------------------------------------------------------
+
+# -- the partner network (issue 12) -----------------------------------------------------------------------------

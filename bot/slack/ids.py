@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Final
 
 COMMAND_VACANCY: Final = "/vacancy"
-COMMANDS: Final = (COMMAND_VACANCY,)
 
 # Modal callback ids.
 VIEW_VACANCY_NEW: Final = "vacancy_new"
@@ -14,14 +13,6 @@ VIEW_REFERRAL_NEW: Final = "referral_new"
 VIEW_REFERRAL_DENY: Final = "referral_deny"
 VIEW_REFERRAL_MOVED_IN: Final = "referral_moved_in"
 VIEW_PROPERTY: Final = "property_edit"
-VIEWS: Final = (
-    VIEW_VACANCY_NEW,
-    VIEW_VACANCY_UPDATE,
-    VIEW_REFERRAL_NEW,
-    VIEW_REFERRAL_DENY,
-    VIEW_REFERRAL_MOVED_IN,
-    VIEW_PROPERTY,
-)
 
 # Buttons (action_id); their value is the row id they act on.
 ACTION_REFER: Final = "vacancy_refer"
@@ -34,18 +25,14 @@ ACTION_REFERRAL_DENY: Final = "referral_deny"
 ACTION_REFERRAL_MOVED_IN: Final = "referral_moved_in"
 ACTION_REFERRAL_DETAILS: Final = "referral_details"
 ACTION_LIST_PAGE: Final = "vacancy_list_page"
-ACTIONS: Final = (
-    ACTION_REFER,
-    ACTION_FILL,
-    ACTION_WITHDRAW,
-    ACTION_UPDATE,
-    ACTION_STILL_AVAILABLE,
-    ACTION_REFERRAL_ACCEPT,
-    ACTION_REFERRAL_DENY,
-    ACTION_REFERRAL_MOVED_IN,
-    ACTION_REFERRAL_DETAILS,
-    ACTION_LIST_PAGE,
-)
+
+# -- escalations (issue 10): COMMAND_*, SHORTCUT_*, VIEW_*, ACTION_* ----------------------------------------------
+
+# -- check-ins (issue 11) -----------------------------------------------------------------------------------------
+
+# -- the partner network (issue 12) -------------------------------------------------------------------------------
+
+# -- the coordinator's report (issue 15) --------------------------------------------------------------------------
 
 # Block ids of the vacancy modal are the domain's field names, so errors map onto fields one to one.
 VACANCY_FIELDS: Final = (
@@ -68,3 +55,10 @@ EVENTS: Final = ("app_home_opened", "message")
 BOT_EVENTS: Final = ("app_home_opened", "message.channels", "message.groups")
 
 OUTBOX_METADATA_TYPE: Final = "porchlight_outbox"
+
+
+# Every constant above by its prefix, so a feature adds an id in one place and the manifest test sees it.
+COMMANDS: Final = tuple(v for k, v in dict(globals()).items() if k.startswith("COMMAND_"))
+SHORTCUTS: Final = tuple(v for k, v in dict(globals()).items() if k.startswith("SHORTCUT_"))  # message shortcuts
+VIEWS: Final = tuple(v for k, v in dict(globals()).items() if k.startswith("VIEW_"))
+ACTIONS: Final = tuple(v for k, v in dict(globals()).items() if k.startswith("ACTION_"))
