@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import BindParameter, Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import OutboxMessage
+from storage.rows import changed
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 
@@ -41,9 +42,9 @@ def enqueue(
     return row
 
 
-def _due_statement() -> Select[tuple[OutboxMessage]]:
+def _due_statement() -> Select[OutboxMessage]:
     earlier, parent = aliased(OutboxMessage), aliased(OutboxMessage)
-    now = bindparam("now")
+    now: BindParameter[datetime] = bindparam("now")
     blocked_by_earlier = (
         select(earlier.id)
         .where(earlier.channel == OutboxMessage.channel, earlier.id < OutboxMessage.id, earlier.status == PENDING)
@@ -94,7 +95,7 @@ def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta, by: 
         .values(claimed_until=now + hold, claimed_by=by, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed(result) == 1
 
 
 def release(session: Session, by: str) -> int:
@@ -110,7 +111,7 @@ def release(session: Session, by: str) -> int:
         .values(claimed_until=None)
         .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return changed(result)
 
 
 def pending_count(session: Session) -> int:
@@ -129,4 +130,4 @@ def forget_done_before(session: Session, cutoff: datetime) -> int:
         .where(done, OutboxMessage.id.not_in(followed_by_survivor))
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount  # type: ignore[attr-defined,no-any-return]
+    return changed(result)

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Reminder
+from storage.rows import changed
 
 
 def add(
@@ -44,7 +45,7 @@ def finish(session: Session, *, subject_type: str, subject_id: int, now: datetim
     result = session.execute(
         update(Reminder).where(*where).values(done_at=now).execution_options(synchronize_session=False)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return changed(result)
 
 
 def due(session: Session, *, now: datetime, limit: int = 500) -> Sequence[Reminder]:
@@ -79,7 +80,7 @@ def claim_send(session: Session, reminder: Reminder, *, now: datetime, next_due:
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed(result) == 1
 
 
 def postpone(session: Session, reminder: Reminder, *, until: datetime) -> bool:
@@ -90,7 +91,7 @@ def postpone(session: Session, reminder: Reminder, *, until: datetime) -> bool:
         .values(due_at=until)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed(result) == 1
 
 
 def close(session: Session, reminder: Reminder, *, now: datetime) -> None:
@@ -109,7 +110,7 @@ def snooze(session: Session, reminder_id: int, *, until: datetime) -> bool:
         .values(snoozed_until=until)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed(result) == 1
 
 
 def of_subject(session: Session, *, subject_type: str, subject_id: int) -> Sequence[Reminder]:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Schedule
+from storage.rows import changed
 
 
 def put(
@@ -53,4 +54,4 @@ def advance(session: Session, schedule: Schedule, *, next_due_at: datetime | Non
         .values(next_due_at=next_due_at)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return changed(result) == 1

@@ -51,7 +51,8 @@ def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 
 class Rule(Protocol):
-    zone: ZoneInfo
+    @property
+    def zone(self) -> ZoneInfo: ...
 
     def periods(self, start: datetime, end: datetime) -> Iterator[tuple[str, datetime]]:
         """(period key, due instant) of every occurrence due in (start, end], in order."""
