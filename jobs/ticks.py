@@ -119,10 +119,8 @@ def _run_batch(
             continue
         log.info("ran %s for %s: %s", row.job, period, result)
         done.append((row.job, period))
-    for row, next_at in advanced:
-        if row.id in failed:
-            continue  # stays due: the next tick runs the period again
-        schedules.advance(session, row, next_due_at=next_at)
+    # A row whose work failed stays due: the next tick runs its period again.
+    schedules.advance(session, [(row, next_at) for row, next_at in advanced if row.id not in failed])
     return done
 
 

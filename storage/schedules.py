@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import Schedule
-from storage.rows import changed
 
 
 def put(
@@ -46,12 +45,17 @@ def due(session: Session, *, now: datetime, limit: int = 1000) -> Sequence[Sched
     ).all()
 
 
-def advance(session: Session, schedule: Schedule, *, next_due_at: datetime | None) -> bool:
-    """Compare-and-set the next due time from the one read: False when another instance advanced it first."""
-    result = session.execute(
+def advance(session: Session, moves: Sequence[tuple[Schedule, datetime | None]]) -> None:
+    """Move each schedule's next due time on from the one read (compare-and-set: a schedule another instance
+    advanced first keeps its value), in one statement executed for the whole batch."""
+    if not moves:
+        return
+    statement = (
         update(Schedule)
-        .where(Schedule.id == schedule.id, Schedule.next_due_at == schedule.next_due_at)
-        .values(next_due_at=next_due_at)
+        .where(Schedule.id == bindparam("row_id"), Schedule.next_due_at == bindparam("was"))
+        .values(next_due_at=bindparam("next_due"))
         .execution_options(synchronize_session=False)
     )
-    return changed(result) == 1
+    session.connection().execute(
+        statement, [{"row_id": row.id, "was": row.next_due_at, "next_due": due} for row, due in moves]
+    )
