@@ -250,9 +250,11 @@ def _full_date_years(text: str, today: date | None) -> list[int]:
         if _valid(year, month, day):
             years.append(year)
     for match in _WRITTEN_DATE.finditer(text):
-        month_name, day, year = match.group("m1", "d1", "y1") if match.group("m1") else match.group("m2", "d2", "y2")
-        if _valid(int(year), _MONTH_NUMBER[month_name[:3].lower()], int(day)):
-            years.append(int(year))
+        month_name, day_digits, year_digits = (
+            match.group("m1", "d1", "y1") if match.group("m1") else match.group("m2", "d2", "y2")
+        )
+        if _valid(int(year_digits), _MONTH_NUMBER[month_name[:3].lower()], int(day_digits)):
+            years.append(int(year_digits))
     return years
 
 

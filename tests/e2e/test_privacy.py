@@ -15,7 +15,7 @@ from tests.e2e.helpers import eventually
 
 def count(running_bot: Any, model: Any) -> int:
     with running_bot.deps.session_factory() as session:
-        return session.scalar(select(func.count()).select_from(model))
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
 
 
 def test_a_residents_name_and_phone_in_a_vacancys_notes_are_refused_inline_and_nothing_is_posted(
