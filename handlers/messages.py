@@ -1,4 +1,4 @@
-"""Messages in channels the bot is in: logged as contact (who and when, never the text)."""
+"""Messages in channels the bot is in: counted as contact with the partners they concern (never the text)."""
 
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ def spoken(body: dict[str, Any], *, now: datetime) -> contacts.SpokenMessage | N
     if not (body.get("event_id") and event.get("channel") and event.get("ts")):
         return None
     team = event.get("user_team") or event.get("team") or body.get("team_id")
+    ts, thread_ts = str(event["ts"]), event.get("thread_ts")
+    kind = contacts.SignalKind.THREAD_REPLY if thread_ts and thread_ts != ts else contacts.SignalKind.MESSAGE
     return contacts.SpokenMessage(
-        event_id=str(body["event_id"]), channel=str(event["channel"]), ts=str(event["ts"]),
-        thread_ts=event.get("thread_ts"), user_id=str(event["user"]), team_id=team, at=now,
+        event_id=str(body["event_id"]), channel=str(event["channel"]), ts=ts, thread_ts=thread_ts,
+        user_id=str(event["user"]), team_id=team, at=now, kind=kind,
     )  # fmt: skip
 
 

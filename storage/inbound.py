@@ -1,4 +1,5 @@
-"""Inbound dedup: remember event ids and (channel, ts) pairs so a re-delivered event has its effect once.
+"""Inbound dedup: remember event ids (and messages' "msg:channel:ts" keys, bot.domain.contacts) so a re-delivered
+event has its effect once.
 
 View submissions that create rows are remembered in the same table, under a key derived from the view (see
 bot/slack/payloads.submission_key): a replayed submission carries no event id, but the same view id and hash.
@@ -7,7 +8,6 @@ bot/slack/payloads.submission_key): a replayed submission carries no event id, b
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,18 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Contact, InboundEvent
-
-
-@dataclass(frozen=True)
-class ContactRow:
-    channel: str
-    ts: str
-    thread_ts: str | None
-    user_id: str
-    team_id: str | None
-    kind: str
-    at: datetime
+from storage.models import InboundEvent
 
 
 def _insert_new(session: Session, model: Any, rows: list[dict[str, Any]], key: Any) -> set[Any]:
@@ -63,12 +52,6 @@ def first_submission(session: Session, *, key: str, now: datetime) -> bool:
     Inside the caller's transaction: if what the submission stores is rolled back, so is its key.
     """
     return first_delivery(session, event_id=key, now=now)
-
-
-def record_contacts(session: Session, contacts: list[ContactRow]) -> int:
-    """Record contacts once per (channel, ts); returns how many were new."""
-    unique = {(c.channel, c.ts): vars(c) for c in contacts}  # flat fields; asdict's deep copy cost more than the insert
-    return len(_insert_new(session, Contact, list(unique.values()), Contact.id))
 
 
 def forget_events_before(session: Session, cutoff: datetime) -> int:
