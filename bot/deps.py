@@ -54,4 +54,5 @@ class Deps:
         from bot.domain.contacts import note_messages
 
         with self.session_factory.begin() as session:
-            note_messages(session, messages, board_channel=self.settings.vacancy_channel)
+            note_messages(session, messages, zone=self.settings.zone, board_channel=self.settings.vacancy_channel,
+                          home_team=self.home_team)  # fmt: skip

@@ -290,6 +290,10 @@ def _element_value(element: dict[str, Any], value: Any) -> dict[str, Any]:
         return {"type": kind, "selected_users": list(value or [])}
     if kind == "channels_select":
         return {"type": kind, "selected_channel": value or None}
+    if kind == "multi_channels_select":
+        return {"type": kind, "selected_channels": list(value or [])}
+    if kind == "users_select":
+        return {"type": kind, "selected_user": value or None}
     return {"type": kind, "value": value if value not in ("",) else None}
 
 

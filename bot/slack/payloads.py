@@ -29,7 +29,11 @@ INTERACTIVE_TYPES = frozenset(
 )
 VIEW_TYPES = frozenset({"view_submission", "view_closed"})
 # Events Porchlight listens to, and the fields of them it reads (always strings when present).
-_EVENT_STRINGS = {"message": ("user", "channel", "ts", "thread_ts", "subtype"), "app_home_opened": ("user", "tab")}
+_EVENT_STRINGS = {
+    "message": ("user", "channel", "ts", "thread_ts", "subtype"),
+    "app_home_opened": ("user", "tab"),
+    "reaction_added": ("user", "item_user", "reaction", "user_team"),
+}
 # Top-level fields Bolt reads as "a string or an object with an id" when building its context.
 _STR_OR_OBJECT = ("user", "team", "enterprise", "channel")
 # Submissions are remembered under this prefix in the inbound dedup table, beside Slack's event ids.
@@ -105,6 +109,8 @@ def _event_problem(body: dict[str, Any]) -> str | None:
     for name in _EVENT_STRINGS.get(event["type"], ()):
         if event.get(name) is not None and not isinstance(event[name], str):
             return f"event.{name} is not a string"
+    if event.get("item") is not None and not isinstance(event["item"], dict):
+        return "event.item is not an object"  # Bolt reads a reaction's item.channel without looking
     return None
 
 

@@ -14,7 +14,7 @@ from bot.app import Runtime, build_app, build_deps
 from bot.clock import ManualClock
 from sandbox import SandboxServer, SlackSide, Workspace
 from sandbox.socket_mode import SocketModeServer
-from storage.models import Contact, Vacancy
+from storage.models import InboundEvent, Vacancy
 from tests.conftest import CASE_MANAGER, PARTNER_PM, VACANCIES, make_settings
 from tests.e2e.board_helpers import SHARED, UNIT, add_property, card_text, cards, log_unit, only_view
 from tests.e2e.helpers import eventually
@@ -98,7 +98,7 @@ def test_an_event_slack_retries_over_the_socket_counts_once(people: SlackSide, s
         assert people.event(event, event_id="Ev0SOCKET", retry_num=retry).status_code == 200
     socket_bot.deps.contact_log.flush()
     with socket_bot.deps.session_factory() as session:
-        assert session.scalar(select(func.count()).select_from(Contact)) == 1
+        assert session.scalar(select(func.count()).select_from(InboundEvent)) == 2  # the event id and the message
 
 
 def test_when_slack_asks_the_bot_to_reconnect_it_does_and_carries_on(
