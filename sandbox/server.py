@@ -7,6 +7,7 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sandbox")
 JSON_FIELDS = ("blocks", "view", "metadata", "attachments")
+# Extra routes (the web page, sandbox.web): given the request, its path and its raw query or body, answer and
+# return True, or return False to leave the path to the Web API.
+Routes = Callable[[BaseHTTPRequestHandler, str, str], bool]
 
 
 class _Server(ThreadingHTTPServer):
@@ -35,10 +39,17 @@ class SandboxServer:
     """Serve `workspace` at http://127.0.0.1:<port>/api/<method> until `stop()`."""
 
     def __init__(
-        self, workspace: Workspace, *, host: str = "127.0.0.1", port: int = 0, socket_mode: bool = False
+        self,
+        workspace: Workspace,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        socket_mode: bool = False,
+        routes: Routes | None = None,
     ) -> None:
         """With `socket_mode`, also serve Slack's Socket Mode WebSocket (`self.socket`), whose URL
-        `apps.connections.open` hands to a bot that presents the workspace's app-level token."""
+        `apps.connections.open` hands to a bot that presents the workspace's app-level token. `routes` answers
+        paths of its own first (the web page: sandbox.web)."""
         self.workspace = workspace
         self.socket: SocketModeServer | None = None
         if socket_mode:
@@ -46,7 +57,8 @@ class SandboxServer:
 
             self.socket = SocketModeServer(app_id=workspace.app_id)
             workspace.socket_url = lambda: self.socket.url if self.socket is not None else ""
-        handler = type("Handler", (_Handler,), {"workspace": workspace})
+        attributes = {"workspace": workspace, "routes": staticmethod(routes) if routes else None}
+        handler = type("Handler", (_Handler,), attributes)
         self._server = _Server((host, port), handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="sandbox-http", daemon=True
@@ -82,6 +94,7 @@ class SandboxServer:
 
 class _Handler(BaseHTTPRequestHandler):
     workspace: Workspace
+    routes: Routes | None = None
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as separate writes; don't wait for an ACK
 
@@ -97,6 +110,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, raw: str) -> None:
         path = self.path.split("?", 1)[0]
+        if self.routes is not None and self.routes(self, path, raw):
+            return
         if path == "/_sandbox/trigger":
             self._new_trigger(raw)
         elif path.startswith("/response/"):

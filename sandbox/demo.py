@@ -1,0 +1,127 @@
+"""Demo data for the local workspace (`--demo`), made through the domain's own functions, as people would.
+
+SEEDERS is the extension point: each is called once, in order, in its own transaction, with a DemoContext. A
+feature adds its demo data by appending a function here (escalations, check-ins, partners: issues 10-12); the
+people and channels it can use are the workspace's (sandbox.workspace, sandbox.launch.EXTRA_PEOPLE).
+Nothing here is a real person: unit facts, Slack ids and made-up client codes only.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.deps import Deps
+from bot.domain import properties, referral_deadlines, referrals, vacancies
+from bot.domain.actors import Actor
+from storage.models import Reminder
+
+log = logging.getLogger("sandbox.demo")
+
+CASE_MANAGER, RSC, COORDINATOR, PARTNER_PM = "U0CASEMGR", "U0RSC", "U0COORD", "W0PARTNERPM"
+HOME_TEAM, PARTNER_TEAM = "T0PORCH", "T0PARTNER"
+SHARED = "C0SHARED"
+
+
+@dataclass(frozen=True)
+class DemoContext:
+    deps: Deps
+    session: Session
+    now: datetime
+
+    def actor(self, user: str) -> Actor:
+        return Actor(user, PARTNER_TEAM if user.startswith("W") else HOME_TEAM)
+
+    @property
+    def board(self) -> str:
+        return self.deps.board
+
+
+Seeder = Callable[[DemoContext], None]
+
+
+def seed_properties(context: DemoContext) -> None:
+    """Maple Court, managed by an external company (Slack Connect, shared channel); Oak Terrace, by our RSC."""
+    for draft in (
+        properties.PropertyDraft(
+            name="Maple Court", address="100 Maple Ave", area="Northside", company="Maple Management",
+            company_team=PARTNER_TEAM, managers=(PARTNER_PM,), shared_channel=SHARED,
+        ),
+        properties.PropertyDraft(
+            name="Oak Terrace", address="42 Oak St", area="Eastside", company="Oak Housing Partners",
+            managers=(RSC,),
+        ),
+    ):  # fmt: skip
+        properties.save_property(
+            context.session, properties.check_property(draft), actor=context.actor(COORDINATOR), now=context.now
+        )
+
+
+def seed_vacancies(context: DemoContext) -> None:
+    """Three open units: one fresh, one at Oak Terrace, and one unconfirmed for longer than the stale days (its
+    managers are asked at the next daily check)."""
+    listed = dict((name, pid) for pid, name in properties.listed(context.session))
+    stale_for = timedelta(days=context.deps.settings.stale_days + 1)
+    for name, unit, bedrooms, rent, ago, subsidies in (
+        ("Maple Court", "12B", "2", "1250", timedelta(days=1), ("hcv",)),
+        ("Maple Court", "3A", "1", "950", stale_for, ()),
+        ("Oak Terrace", "101", "0", "800", timedelta(days=2), ("hcv", "vash")),
+    ):
+        when = context.now - ago
+        draft = vacancies.VacancyDraft(
+            property_id=str(listed[name]), unit=unit, bedrooms=bedrooms, rent=rent,
+            available_on=(when + timedelta(days=10)).date().isoformat(), subsidies=subsidies,
+            contact="Leasing office",
+        )  # fmt: skip
+        facts = vacancies.check_vacancy(draft, today=when.date())
+        vacancies.log_vacancy(
+            context.session, facts=facts, actor=context.actor(CASE_MANAGER), now=when, board_channel=context.board,
+            reply_channel=None,
+        )  # fmt: skip
+
+
+def seed_referral(context: DemoContext) -> None:
+    """A referral to Maple Court 12B, made this morning and not yet answered, with its 24/48-hour reminders."""
+    from storage.models import Vacancy
+
+    vacancy = context.session.scalar(select(Vacancy).where(Vacancy.unit == "12B"))
+    assert vacancy is not None
+    when = context.now - timedelta(hours=1)
+    facts = referrals.check_referral(
+        referrals.ReferralDraft(client_code="HMIS-20417", household_size="3", subsidy="hcv", roi="yes"),
+        code_format=context.deps.settings.client_code_format,
+    )
+    referral = referrals.refer(
+        context.session, vacancy.id, facts=facts, actor=context.actor(CASE_MANAGER), now=when,
+        board_channel=context.board,
+    )  # fmt: skip
+    context.session.flush()
+    started = context.session.scalar(select(Reminder.id).where(Reminder.subject_id == referral.id).limit(1))
+    if started is None:  # referrals.refer does not start them itself (yet): the listener's transaction does
+        settings = context.deps.settings
+        deadlines = referral_deadlines.AnswerDeadlines(
+            hours=settings.hours, zone=settings.zone, coordinators=tuple(settings.coordinators)
+        )
+        referral_deadlines.start(context.session, referral, deadlines=deadlines, managers_channel=SHARED, now=when)
+
+
+# Called in order; append a feature's own seeder here.
+SEEDERS: list[Seeder] = [seed_properties, seed_vacancies, seed_referral]
+
+
+def seed(deps: Deps, *, seeders: list[Seeder] | None = None) -> int:
+    """Run every seeder in its own transaction; returns how many ran. A failing seeder stops the demo: its data
+    would be half there."""
+    done = 0
+    for seeder in SEEDERS if seeders is None else seeders:
+        with deps.session_factory.begin() as session:
+            seeder(DemoContext(deps=deps, session=session, now=deps.clock.now()))
+        log.info("demo data: %s", seeder.__name__)
+        done += 1
+    deps.wake_outbox()
+    return done

@@ -1,0 +1,285 @@
+// Block Kit and Slack mrkdwn, rendered with DOM nodes only: every piece of text goes in through textContent,
+// never innerHTML, so nothing a person or the bot wrote can become markup.
+"use strict";
+
+const Blocks = (() => {
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === "class") node.className = value;
+      else if (key === "text") node.textContent = value;
+      else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+
+  // Slack escapes only these three in message text.
+  function decode(text) {
+    return String(text).replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  }
+
+  function plainWithBreaks(text) {
+    const out = [];
+    decode(text).split("\n").forEach((line, i) => {
+      if (i) out.push(el("br"));
+      if (line) out.push(document.createTextNode(line));
+    });
+    return out;
+  }
+
+  const PERMALINK = /^https:\/\/porchlight-sandbox\.slack\.com\/archives\/([A-Z0-9]+)\/p(\d+)$/;
+
+  function link(inner, ctx) {
+    const [target, label] = splitOnce(inner, "|");
+    if (target.startsWith("@")) {
+      const id = target.slice(1);
+      return el("span", { class: "mention", text: "@" + (ctx.names[id] || label || id) });
+    }
+    if (target.startsWith("#")) {
+      const id = target.slice(1);
+      return el("a", { class: "mention channel-link", href: "#", "data-channel": id,
+        onclick: (e) => { e.preventDefault(); ctx.openChannel && ctx.openChannel(id); },
+        text: "#" + (ctx.channelNames[id] || label || id) });
+    }
+    if (target.startsWith("!")) {
+      const special = target.slice(1).split("^")[0];
+      return el("span", { class: "mention", text: label ? decode(label) : "@" + special });
+    }
+    const url = decode(target);
+    const shown = label ? decode(label) : url;
+    const perma = url.match(PERMALINK);
+    if (perma) {  // a link to a message of this workspace: open it here
+      const ts = perma[2].slice(0, -6) + "." + perma[2].slice(-6);
+      return el("a", { href: "#", class: "permalink", onclick: (e) => { e.preventDefault(); ctx.openMessage && ctx.openMessage(perma[1], ts); }, text: shown });
+    }
+    if (!/^(https?:|mailto:)/i.test(url)) return document.createTextNode(shown);
+    return el("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: shown });
+  }
+
+  function splitOnce(text, sep) {
+    const at = text.indexOf(sep);
+    return at < 0 ? [text, ""] : [text.slice(0, at), text.slice(at + 1)];
+  }
+
+  const TOKEN = /```([\s\S]+?)```|`([^`\n]+)`|<([^<>\n]+)>|\*([^*\n]+)\*|(?<![A-Za-z0-9])_([^_\n]+)_(?![A-Za-z0-9])|~([^~\n]+)~/;
+
+  function inline(text, ctx) {
+    const out = [];
+    let rest = String(text);
+    while (rest) {
+      const m = rest.match(TOKEN);
+      if (!m) { out.push(...plainWithBreaks(rest)); break; }
+      if (m.index) out.push(...plainWithBreaks(rest.slice(0, m.index)));
+      if (m[1] !== undefined) out.push(el("pre", { text: decode(m[1]) }));
+      else if (m[2] !== undefined) out.push(el("code", { text: decode(m[2]) }));
+      else if (m[3] !== undefined) out.push(link(m[3], ctx));
+      else if (m[4] !== undefined) out.push(el("b", {}, inline(m[4], ctx)));
+      else if (m[5] !== undefined) out.push(el("i", {}, inline(m[5], ctx)));
+      else if (m[6] !== undefined) out.push(el("s", {}, inline(m[6], ctx)));
+      rest = rest.slice(m.index + m[0].length);
+    }
+    return out;
+  }
+
+  function mrkdwn(text, ctx) {
+    // Quoted lines ("> ...") become a quote; the rest is inline formatting.
+    const out = [];
+    let quote = [];
+    const flush = () => { if (quote.length) { out.push(el("blockquote", {}, inline(quote.join("\n"), ctx))); quote = []; } };
+    const lines = String(text || "").split("\n");
+    let plain = [];
+    const flushPlain = () => { if (plain.length) { out.push(...inline(plain.join("\n"), ctx)); plain = []; } };
+    for (const line of lines) {
+      if (line.startsWith("&gt; ") || line === "&gt;") { flushPlain(); quote.push(line.replace(/^&gt; ?/, "")); }
+      else { flush(); plain.push(line); }
+    }
+    flush(); flushPlain();
+    return el("span", { class: "mrkdwn" }, out);
+  }
+
+  function textObject(obj, ctx) {
+    if (!obj) return null;
+    if (obj.type === "mrkdwn") return mrkdwn(obj.text, ctx);
+    return el("span", { class: "plain" }, plainWithBreaks(obj.text || ""));
+  }
+
+  function plain(obj) { return obj && obj.text ? decode(obj.text) : ""; }
+
+  // -- elements ----------------------------------------------------------------------------------------------
+  // ctx.store(blockId, actionId, value) keeps an input's state; ctx.act(action) sends a block action;
+  // ctx.initial(blockId, actionId) is what the person already entered (kept across re-renders).
+  function options(element) {
+    if (element.option_groups) return element.option_groups.flatMap((g) => g.options || []);
+    return element.options || [];
+  }
+
+  function selectOf(element, blockId, ctx, choices, pick, report) {
+    const multi = element.type.startsWith("multi_");
+    const select = el("select", { class: "bk-select", multiple: multi, "data-action-id": element.action_id,
+      "aria-label": plain(element.placeholder) || element.action_id });
+    if (!multi) select.append(el("option", { value: "", text: plain(element.placeholder) || "Select an item" }));
+    const kept = ctx.initial(blockId, element.action_id);
+    const chosen = new Set(kept !== undefined ? kept : pick(element));
+    for (const [value, label] of choices) {
+      select.append(el("option", { value, text: label, selected: chosen.has(value) }));
+    }
+    const current = () => [...select.selectedOptions].map((o) => o.value).filter((v) => v !== "");
+    const emit = (fire) => {
+      const values = current();
+      ctx.store(blockId, element.action_id, values, report(values, multi));
+      if (fire) ctx.act({ type: element.type, action_id: element.action_id, block_id: blockId, ...report(values, multi) });
+    };
+    select.addEventListener("change", () => emit(true));
+    emit(false);
+    return select;
+  }
+
+  function element(element, blockId, outer) {
+    const type = element.type;
+    // What an input reports in view.state carries its element's type, as Slack's does.
+    const ctx = { ...outer, store: (b, a, raw, reported) => outer.store(b, a, raw, { type, ...reported }) };
+    if (type === "button") {
+      const button = el("button", { type: "button", class: "bk-button " + (element.style || ""),
+        "data-action-id": element.action_id, text: plain(element.text) });
+      button.addEventListener("click", async () => {
+        if (element.url) window.open(element.url, "_blank", "noopener");
+        if (element.confirm && !(await ctx.confirm(element.confirm))) return;
+        ctx.act({ type, action_id: element.action_id, block_id: blockId, value: element.value, text: element.text });
+      });
+      return button;
+    }
+    if (type === "static_select" || type === "multi_static_select") {
+      const byValue = new Map(options(element).map((o) => [o.value, o]));
+      const initial = (e) => e.initial_options ? e.initial_options.map((o) => o.value) : e.initial_option ? [e.initial_option.value] : [];
+      return selectOf(element, blockId, ctx, options(element).map((o) => [o.value, plain(o.text)]), initial,
+        (values, multi) => multi ? { selected_options: values.map((v) => byValue.get(v)) } : { selected_option: values.length ? byValue.get(values[0]) : null });
+    }
+    if (type === "users_select" || type === "multi_users_select") {
+      return selectOf(element, blockId, ctx, ctx.people.map((p) => [p.id, p.name]),
+        (e) => e.initial_users || (e.initial_user ? [e.initial_user] : []),
+        (values, multi) => multi ? { selected_users: values } : { selected_user: values[0] || null });
+    }
+    if (type === "channels_select" || type === "multi_channels_select") {
+      return selectOf(element, blockId, ctx, ctx.allChannels.map((c) => [c.id, "#" + c.name]),
+        (e) => e.initial_channels || (e.initial_channel ? [e.initial_channel] : []),
+        (values, multi) => multi ? { selected_channels: values } : { selected_channel: values[0] || null });
+    }
+    if (type === "conversations_select" || type === "multi_conversations_select") {
+      const all = [...ctx.allChannels.map((c) => [c.id, "#" + c.name]), ...ctx.people.map((p) => [p.id, "@" + p.name])];
+      return selectOf(element, blockId, ctx, all,
+        (e) => e.initial_conversations || (e.initial_conversation ? [e.initial_conversation] : []),
+        (values, multi) => multi ? { selected_conversations: values } : { selected_conversation: values[0] || null });
+    }
+    if (type === "overflow") {
+      const byValue = new Map(options(element).map((o) => [o.value, o]));
+      const select = el("select", { class: "bk-overflow", "data-action-id": element.action_id, "aria-label": "More" },
+        el("option", { value: "", text: "⋯" }), options(element).map((o) => el("option", { value: o.value, text: plain(o.text) })));
+      select.addEventListener("change", () => {
+        if (!select.value) return;
+        ctx.act({ type, action_id: element.action_id, block_id: blockId, selected_option: byValue.get(select.value) });
+        select.value = "";
+      });
+      return select;
+    }
+    if (type === "datepicker" || type === "timepicker") {
+      const key = type === "datepicker" ? "selected_date" : "selected_time";
+      const kept = ctx.initial(blockId, element.action_id);
+      const input = el("input", { type: type === "datepicker" ? "date" : "time", class: "bk-" + type,
+        "data-action-id": element.action_id,
+        value: kept !== undefined ? kept : (type === "datepicker" ? element.initial_date : element.initial_time) || "" });
+      const emit = (fire) => {
+        ctx.store(blockId, element.action_id, input.value, { [key]: input.value || null });
+        if (fire) ctx.act({ type, action_id: element.action_id, block_id: blockId, [key]: input.value || null });
+      };
+      input.addEventListener("change", () => emit(true));
+      emit(false);
+      return input;
+    }
+    if (type === "checkboxes" || type === "radio_buttons") {
+      const radio = type === "radio_buttons";
+      const byValue = new Map(options(element).map((o) => [o.value, o]));
+      const kept = ctx.initial(blockId, element.action_id);
+      const initial = new Set(kept !== undefined ? kept : radio ? (element.initial_option ? [element.initial_option.value] : [])
+        : (element.initial_options || []).map((o) => o.value));
+      const name = "r" + Math.random().toString(36).slice(2);
+      const box = el("div", { class: "bk-" + type, "data-action-id": element.action_id });
+      const inputs = options(element).map((o) => {
+        const input = el("input", { type: radio ? "radio" : "checkbox", name, value: o.value, checked: initial.has(o.value) });
+        box.append(el("label", { class: "bk-option" }, input, " ", textObject(o.text, ctx),
+          o.description ? el("span", { class: "muted" }, " ", textObject(o.description, ctx)) : null));
+        return input;
+      });
+      const emit = (fire) => {
+        const values = inputs.filter((i) => i.checked).map((i) => i.value);
+        const reported = radio ? { selected_option: values.length ? byValue.get(values[0]) : null }
+          : { selected_options: values.map((v) => byValue.get(v)) };
+        ctx.store(blockId, element.action_id, values, reported);
+        if (fire) ctx.act({ type, action_id: element.action_id, block_id: blockId, ...reported });
+      };
+      inputs.forEach((i) => i.addEventListener("change", () => emit(true)));
+      emit(false);
+      return box;
+    }
+    if (["plain_text_input", "number_input", "email_text_input", "url_text_input"].includes(type)) {
+      const kept = ctx.initial(blockId, element.action_id);
+      const attrs = { class: "bk-text", "data-action-id": element.action_id, placeholder: plain(element.placeholder),
+        "aria-label": plain(element.placeholder) || element.action_id };
+      const input = element.multiline ? el("textarea", { ...attrs, rows: 3 }) : el("input", { ...attrs, type: "text" });
+      input.value = kept !== undefined ? kept : element.initial_value || "";
+      const emit = () => ctx.store(blockId, element.action_id, input.value, { value: input.value === "" ? null : input.value });
+      input.addEventListener("input", emit);
+      emit();
+      return input;
+    }
+    if (type === "image") return el("span", { class: "muted", text: "[image: " + (element.alt_text || "") + "]" });
+    if (type === "external_select" || type === "multi_external_select") {
+      return el("span", { class: "muted", text: "(external select: not in the sandbox)" });
+    }
+    return el("span", { class: "muted", text: "(" + type + ")" });
+  }
+
+  // -- blocks ------------------------------------------------------------------------------------------------
+  function block(b, ctx) {
+    const id = b.block_id || "";
+    if (b.type === "header") return el("div", { class: "bk-header", "data-block-id": id }, textObject(b.text, ctx));
+    if (b.type === "divider") return el("hr", { class: "bk-divider" });
+    if (b.type === "context") {
+      return el("div", { class: "bk-context", "data-block-id": id },
+        (b.elements || []).map((e) => e.type === "image" ? el("span", { class: "muted", text: "🖼 " }) : textObject(e, ctx)));
+    }
+    if (b.type === "section") {
+      return el("div", { class: "bk-section", "data-block-id": id },
+        el("div", { class: "bk-section-body" },
+          b.text ? el("div", { class: "bk-section-text" }, textObject(b.text, ctx)) : null,
+          b.fields ? el("div", { class: "bk-fields" }, b.fields.map((f) => el("div", { class: "bk-field" }, textObject(f, ctx)))) : null),
+        b.accessory ? el("div", { class: "bk-accessory" }, element(b.accessory, id, ctx)) : null);
+    }
+    if (b.type === "actions") {
+      return el("div", { class: "bk-actions", "data-block-id": id }, (b.elements || []).map((e) => element(e, id, ctx)));
+    }
+    if (b.type === "input") {
+      const error = ctx.errors && ctx.errors[id];
+      const inner = element(b.element, id, { ...ctx, act: b.dispatch_action ? ctx.act : () => {} });
+      return el("div", { class: "bk-input" + (error ? " has-error" : ""), "data-block-id": id },
+        el("label", { class: "bk-label" }, plain(b.label), b.optional ? el("span", { class: "muted", text: " (optional)" }) : null),
+        inner,
+        error ? el("div", { class: "input-error", text: error }) : null,
+        b.hint ? el("div", { class: "bk-hint" }, textObject(b.hint, ctx)) : null);
+    }
+    if (b.type === "image") return el("div", { class: "muted", text: "[image: " + (b.alt_text || "") + "]" });
+    if (b.type === "rich_text") return null;  // the message's text carries it
+    return el("div", { class: "muted", text: "(" + b.type + " block)" });
+  }
+
+  function render(blocks, ctx) {
+    return el("div", { class: "blocks" }, (blocks || []).map((b) => block(b, ctx)));
+  }
+
+  return { el, render, mrkdwn, plain, decode };
+})();
