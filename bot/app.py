@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot.background import AfterAck
 from bot.claimant import claimant_from_env
 from bot.clock import Clock, SystemClock
+from bot.delivery import Plugins
 from bot.deps import Deps
 from bot.errors import CannotServe, SlackUnavailable
 from bot.http import HttpServer, SlackEndpoint
@@ -28,6 +29,7 @@ from bot.slack.client import build_delivery_client, build_web_client, connect_so
 from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
 from jobs import outbox
+from jobs.features import housekeeping, properties, referrals, vacancies
 from jobs.scheduler import OutboxWaker, build_scheduler
 from storage import outbox as outbox_rows
 from storage.db import make_engine, make_session_factory
@@ -48,6 +50,22 @@ BOLT_LOG = logging.getLogger("porchlight.bolt")
 BOLT_LOG.addFilter(_SameToken())
 
 
+# What each feature plugs into the engine (jobs/features/<feature>.py), in the order they register.
+FEATURES = (
+    vacancies,
+    referrals,
+    properties,
+    housekeeping,
+)
+
+
+def wire(plugins: Plugins) -> Plugins:
+    """Every feature's outbox kinds, reminder kinds and scheduled jobs, as handlers.register_all does listeners."""
+    for feature in FEATURES:
+        feature.register(plugins)
+    return plugins
+
+
 def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
     """Open the database (migrating it to the newest revision) and build the Slack client."""
     engine = make_engine(settings.database_url)
@@ -59,6 +77,7 @@ def build_deps(settings: Settings, *, clock: Clock | None = None) -> Deps:
         client=build_web_client(settings),
         delivery_client=build_delivery_client(settings),
         after_ack=AfterAck(),
+        plugins=wire(Plugins()),
     )
 
 

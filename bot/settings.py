@@ -12,6 +12,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.privacy import DEFAULT_CODE_PATTERN
+from bot.domain.working_time import WorkingHours, parse_hours
 from bot.errors import SettingsError
 
 CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
@@ -41,6 +42,8 @@ WHERE = {
     "PORCHLIGHT_CATCH_UP_HOURS": "how far back a restarted bot catches up missed scheduled work, 0-168 (default 12)",
     "PORCHLIGHT_CLIENT_CODE_PATTERN": "a regular expression that a whole client reference code must match "
     "(default: 3-24 letters, digits and dashes with at least one digit)",
+    "PORCHLIGHT_WORKING_HOURS": "the working day, HH:MM-HH:MM in each person's time zone (default 09:00-17:00): "
+    "reminders due outside it wait for the next working day",
 }
 
 
@@ -71,6 +74,7 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(default=60, ge=0.1, le=3600, validation_alias="PORCHLIGHT_TICK_SECONDS")
     log_level: str = Field(default="INFO", validation_alias="PORCHLIGHT_LOG_LEVEL")
     client_code_pattern: str = Field(default=DEFAULT_CODE_PATTERN, validation_alias="PORCHLIGHT_CLIENT_CODE_PATTERN")
+    working_hours: str = Field(default="09:00-17:00", validation_alias="PORCHLIGHT_WORKING_HOURS")
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -157,6 +161,12 @@ class Settings(BaseSettings):
             raise ValueError(f"must be more than PORCHLIGHT_STALE_DAYS ({stale}), so people have time to answer")
         return value
 
+    @field_validator("working_hours")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        parse_hours(value)  # ValueError says what is wrong
+        return value.strip()
+
     @field_validator("log_level")
     @classmethod
     def _log_level(cls, value: str) -> str:
@@ -183,6 +193,12 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def hours(self) -> WorkingHours:
+        """The working day (PORCHLIGHT_WORKING_HOURS) and the public holidays (PORCHLIGHT_HOLIDAYS) reminders keep."""
+        start, end = parse_hours(self.working_hours)
+        return WorkingHours(start=start, end=end, country=self.holidays)
 
     @property
     def socket_mode(self) -> bool:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from bot.domain import privacy
+from bot.domain import privacy, property_hub
 from bot.domain.actors import Actor
 from bot.errors import FormErrors
 from storage import audit
@@ -78,6 +78,7 @@ def save_property(session: Session, draft: PropertyDraft, *, actor: Actor, now: 
     session.flush()
     session.execute(delete(PropertyManager).where(PropertyManager.property_id == prop.id))
     session.add_all(PropertyManager(property_id=prop.id, user_id=user) for user in draft.managers)
+    property_hub.refresh(session, prop, now=now)  # its message in the shared channel, posted or edited there
     action = "property.created" if created else "property.updated"
     audit.record(
         session, actor=actor.user_id, actor_team=actor.team_id, action=action, subject_type="property",

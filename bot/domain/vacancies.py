@@ -10,10 +10,11 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.domain import privacy
 from bot.domain.actors import SYSTEM, Actor
 from bot.errors import FormErrors, UserError
-from storage import audit, outbox
-from storage.models import AuditEntry, Property, PropertyManager, Referral, Vacancy, VacancyCard
+from storage import audit, outbox, posted
+from storage.models import AuditEntry, Property, PropertyManager, Referral, Vacancy
 
 # Codes are stored; labels are shown. Order is the order people see them in.
 SUBSIDIES = {
@@ -54,6 +55,7 @@ TEXT_KINDS = {
 }
 
 # Outbox kinds: what the delivery job renders from the database at delivery time.
+SUBJECT, CARD = "vacancy", "card"  # a vacancy's card, kept in place in each channel that shows it (storage.posted)
 CARD_POST = "vacancy_card.post"  # show the card in a channel: post it, or edit the one already there
 CONFIRM = "vacancy.confirm"  # tell the submitter where the card is
 HISTORY = "vacancy.history"  # a line in the card's thread: detail {"event": ..., "by": user}
@@ -277,9 +279,14 @@ def get_vacancy(session: Session, vacancy_id: int, *, lock: bool = False) -> Vac
     return vacancy
 
 
+def card_of(vacancy_id: int) -> posted.Kept:
+    """The vacancy's card, as the posted-message table knows it."""
+    return posted.Kept(SUBJECT, vacancy_id, CARD)
+
+
 def card_channels(session: Session, vacancy: Vacancy, board_channel: str) -> list[str]:
     """Every channel that shows (or should show) this vacancy's card."""
-    shown = list(session.scalars(select(VacancyCard.channel).where(VacancyCard.vacancy_id == vacancy.id)))
+    shown = posted.channels(session, subject_type=SUBJECT, subject_id=vacancy.id, role=CARD)
     wanted = [board_channel]
     if vacancy.property_id is not None:
         shared = session.scalar(select(Property.shared_channel).where(Property.id == vacancy.property_id))
