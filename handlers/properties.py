@@ -12,6 +12,7 @@ from bot.domain import access, properties
 from bot.slack import blocks, ids
 from bot.slack.guard import first_submission, view_guard
 from bot.slack.payloads import actor_of, input_value, submission_key
+from handlers import checkins as checkin_form
 from storage.models import Partner, Property, PropertyManager
 
 FIELDS = ("name", "address", "area", "company", "company_team", "managers", "shared_channel")
@@ -33,7 +34,8 @@ def property_form(deps: Deps, name: str) -> dict[str, Any]:
             if current
             else []
         )
-        return blocks.property_modal(current, company=company, managers=managers)
+        view = blocks.property_modal(current, company=company, managers=managers)
+        return checkin_form.with_checkin_inputs(session, deps, view, current)  # the property's check-in
 
 
 def _property_submitted(deps: Deps) -> Any:
@@ -43,9 +45,11 @@ def _property_submitted(deps: Deps) -> Any:
         access.require_coordinator(deps.roles, actor)
         values = view["state"]["values"]
         draft = properties.check_property(properties.PropertyDraft(**{f: input_value(values, f) for f in FIELDS}))
+        setup = checkin_form.read_setup(deps, values)
         with deps.session_factory.begin() as session:
             if first_submission(session, submission_key(body), now=deps.clock.now()):  # else a replay: stored once
-                properties.save_property(session, draft, actor=actor, now=deps.clock.now())
+                prop = properties.save_property(session, draft, actor=actor, now=deps.clock.now())
+                checkin_form.save_setup(session, deps, prop, setup, actor)
         ack()
 
     return property_submitted

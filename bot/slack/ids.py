@@ -29,6 +29,14 @@ ACTION_LIST_PAGE: Final = "vacancy_list_page"
 # -- escalations (issue 10): COMMAND_*, SHORTCUT_*, VIEW_*, ACTION_* ----------------------------------------------
 
 # -- check-ins (issue 11) -----------------------------------------------------------------------------------------
+COMMAND_CHECKIN: Final = "/checkin"
+VIEW_CHECKIN_ITEM: Final = "checkin_item"  # add an item to a meeting's next agenda
+VIEW_MEETING: Final = "checkin_meeting"  # set up a meeting that is not a property's (case consultation)
+ACTION_CHECKIN_HUB_ADD: Final = "checkin_hub_add"  # on the property's message; value: the property id
+ACTION_CHECKIN_ADD: Final = "checkin_add"  # on an agenda and its reminder; value: the meeting id
+ACTION_CHECKIN_DISCUSSED: Final = "checkin_discussed"  # on an agenda's item; value: the agenda entry id
+ACTION_CHECKIN_CARRY: Final = "checkin_carry"
+ACTION_CHECKIN_CLOSE: Final = "checkin_close"
 
 # -- the partner network (issue 12) -------------------------------------------------------------------------------
 
