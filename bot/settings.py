@@ -32,6 +32,8 @@ WHERE = {
     "PORCHLIGHT_ESCALATION_CHANNEL": "the id (C...) of the coordinator's escalation channel (channel details)",
     "PORCHLIGHT_COORDINATORS": "comma-separated Slack user ids (U...) of the housing system coordinators "
     "(profile > ... > Copy member ID)",
+    "PORCHLIGHT_BACKUP_COORDINATORS": "comma-separated Slack user ids (U...) of the backup coordinators, told when "
+    "an escalation is still unacknowledged after 48 business hours (8 if urgent)",
     "PORCHLIGHT_PORT": "the TCP port for HTTP mode, 1-65535",
     "PORCHLIGHT_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR",
     "PORCHLIGHT_STALE_DAYS": "days without confirmation before managers are asked, 1-90 (default 7)",
@@ -64,6 +66,9 @@ class Settings(BaseSettings):
     escalation_channel: str | None = Field(default=None, validation_alias="PORCHLIGHT_ESCALATION_CHANNEL")
     coordinators: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="PORCHLIGHT_COORDINATORS"
+    )
+    backup_coordinators: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, validation_alias="PORCHLIGHT_BACKUP_COORDINATORS"
     )
     port: int = Field(default=3000, ge=1, le=65535, validation_alias="PORCHLIGHT_PORT")
     stale_days: int = Field(default=7, ge=1, le=90, validation_alias="PORCHLIGHT_STALE_DAYS")
@@ -104,7 +109,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a channel id (it looks like C0123ABCD, not #name)")
         return value
 
-    @field_validator("coordinators", mode="before")
+    @field_validator("coordinators", "backup_coordinators", mode="before")
     @classmethod
     def _user_ids(cls, value: Any) -> list[str]:
         items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value or [])

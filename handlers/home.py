@@ -13,6 +13,7 @@ from bot.deps import Deps
 from bot.domain import access, home
 from bot.slack import blocks
 from bot.slack.payloads import home_viewer
+from handlers import escalations
 
 log = logging.getLogger("porchlight.home")
 
@@ -32,6 +33,7 @@ def _home_opened(deps: Deps) -> Any:
         with deps.session_factory() as session:
             shown = home.home_for(session, actor, access.reach_of(session, deps.roles, actor))
             view = blocks.home_view(shown, vacancy_channel=deps.settings.vacancy_channel)
+            view["blocks"][1:1] = escalations.home_blocks(deps, session, actor, scope=shown.scope)  # after the title
         try:
             client.views_publish(user_id=actor.user_id, view=view)
         except SlackApiError as exc:

@@ -98,3 +98,11 @@ def test_interactivity_and_socket_mode_are_on(manifest: dict[str, Any]) -> None:
 
 def test_every_button_has_a_handler(registered: dict[str, list[str]]) -> None:
     assert sorted(registered["action"]) == sorted(ids.ACTIONS)
+
+
+def test_every_message_shortcut_in_the_manifest_has_a_handler_and_back(
+    manifest: dict[str, Any], registered: dict[str, list[str]]
+) -> None:
+    shortcuts = manifest["features"].get("shortcuts", [])
+    assert all(s["type"] == "message" for s in shortcuts)  # Porchlight has message shortcuts only
+    assert sorted(s["callback_id"] for s in shortcuts) == sorted(registered["shortcut"]) == sorted(ids.SHORTCUTS)

@@ -27,6 +27,20 @@ ACTION_REFERRAL_DETAILS: Final = "referral_details"
 ACTION_LIST_PAGE: Final = "vacancy_list_page"
 
 # -- escalations (issue 10): COMMAND_*, SHORTCUT_*, VIEW_*, ACTION_* ----------------------------------------------
+COMMAND_ESCALATE: Final = "/escalate"
+SHORTCUT_ESCALATE: Final = "escalate_message"  # the message shortcut "Escalate to coordinator"
+VIEW_ESCALATION_NEW: Final = "escalation_new"
+VIEW_ESCALATION_MEDIATION: Final = "escalation_mediation"
+VIEW_ESCALATION_NOTE: Final = "escalation_note"
+VIEW_ESCALATION_RESOLVE: Final = "escalation_resolve"
+ACTION_ESCALATION_RAISE: Final = "escalation_raise"  # the property hub's "Raise an issue"; value: property id
+ACTION_ESCALATION_CATEGORY: Final = "escalation_category"  # the form's category: shows what that kind needs
+ACTION_ESCALATION_ACK: Final = "escalation_acknowledge"  # buttons on the status card; value: case id
+ACTION_ESCALATION_MEDIATION: Final = "escalation_schedule_mediation"
+ACTION_ESCALATION_NOTE: Final = "escalation_add_note"
+ACTION_ESCALATION_RESOLVE: Final = "escalation_resolve"
+ACTION_ESCALATION_REOPEN: Final = "escalation_reopen"
+ACTION_ESCALATION_STEP: Final = "escalation_step"  # a welfare protocol step; value: "<case id>:<step>"
 
 # -- check-ins (issue 11) -----------------------------------------------------------------------------------------
 COMMAND_CHECKIN: Final = "/checkin"
