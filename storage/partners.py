@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from storage.models import Partner, PartnerChannel, PartnerContactDay
+from storage.models import Partner, PartnerChannel, PartnerContactDay, Property
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def add_signals(session: Session, signals: Iterable[DaySignal]) -> int:
         return 0
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PartnerContactDay)
-    newer = insert.excluded.last_at > PartnerContactDay.last_at
+    newer = insert.excluded.last_at >= PartnerContactDay.last_at  # on a tie, the later write says how
     statement = insert.on_conflict_do_update(
         index_elements=["partner_id", "day"],
         set_={
@@ -68,13 +68,43 @@ def partners_of_channels(session: Session, channels: Iterable[str]) -> dict[str,
     found: dict[str, list[int]] = {}
     if not wanted:
         return found
+    listed = select(PartnerChannel.channel.label("channel"), PartnerChannel.partner_id.label("partner_id")).where(
+        PartnerChannel.channel.in_(wanted)
+    )
+    # A management company's properties' shared channels are its channels too (set with /vacancy property).
+    of_properties = select(Property.shared_channel, Property.partner_id).where(
+        Property.shared_channel.in_(wanted), Property.partner_id.is_not(None)
+    )
+    either = union(listed, of_properties).subquery()
     rows = session.execute(
-        select(PartnerChannel.channel, PartnerChannel.partner_id)
-        .join(Partner, Partner.id == PartnerChannel.partner_id)
-        .where(PartnerChannel.channel.in_(wanted), Partner.active.is_(True))
+        select(either.c.channel, either.c.partner_id)
+        .join(Partner, Partner.id == either.c.partner_id)
+        .where(Partner.active.is_(True))
     )
     for channel, partner_id in rows:
         found.setdefault(channel, []).append(partner_id)
+    return found
+
+
+def channels_of(session: Session, partner_ids: Sequence[int]) -> dict[int, list[str]]:
+    """partner id -> its shared channels (listed with it, then its properties'), each once."""
+    found: dict[int, list[str]] = {}
+    if not partner_ids:
+        return found
+    wanted = list(partner_ids)
+    listed = session.execute(
+        select(PartnerChannel.partner_id, PartnerChannel.channel)
+        .where(PartnerChannel.partner_id.in_(wanted))
+        .order_by(PartnerChannel.id)
+    ).all()
+    of_properties = session.execute(
+        select(Property.partner_id, Property.shared_channel)
+        .where(Property.partner_id.in_(wanted), Property.shared_channel.is_not(None))
+        .order_by(Property.id)
+    ).all()
+    for pid, channel in [*listed, *of_properties]:
+        if pid is not None and channel and channel not in found.setdefault(pid, []):
+            found[pid].append(channel)
     return found
 
 

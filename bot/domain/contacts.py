@@ -88,8 +88,10 @@ def note_messages(
     fresh = inbound.first_deliveries(session, keys) if keys else set()
     counted: list[SpokenMessage] = []
     for m in messages:
-        if m.event_id and m.event_id not in fresh:
-            continue  # Slack's retry
+        if m.event_id:
+            if m.event_id not in fresh:
+                continue  # Slack's retry
+            fresh.discard(m.event_id)  # a retry in the same batch as its first delivery
         if m.message_key:
             if m.message_key not in fresh:
                 continue  # the same message, delivered again under a new event id

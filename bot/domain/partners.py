@@ -178,16 +178,7 @@ def save_partner(
 
 
 def channels_of(session: Session, partner_ids: Sequence[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = {}
-    if not partner_ids:
-        return found
-    for pid, channel in session.execute(
-        select(PartnerChannel.partner_id, PartnerChannel.channel)
-        .where(PartnerChannel.partner_id.in_(list(partner_ids)))
-        .order_by(PartnerChannel.id)
-    ):
-        found.setdefault(pid, []).append(channel)
-    return found
+    return rows.channels_of(session, partner_ids)
 
 
 @dataclass(frozen=True)
@@ -599,8 +590,9 @@ def audience_of(session: Session, draft: BroadcastDraft) -> tuple[list[int], lis
         query = query.where(Partner.id.in_(list(draft.chosen)))
     ids = list(session.scalars(query.order_by(Partner.name)))
     by_partner = channels_of(session, ids)
-    channels = list(dict.fromkeys(c for pid in ids for c in by_partner.get(pid, [])))
-    return ids, channels
+    told = [pid for pid in ids if by_partner.get(pid)]  # a partner with no shared channel cannot be told here
+    channels = list(dict.fromkeys(c for pid in told for c in by_partner[pid]))
+    return told, channels
 
 
 def draft_broadcast(session: Session, draft: BroadcastDraft, *, actor: Actor, now: datetime) -> PartnerBroadcast:

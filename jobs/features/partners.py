@@ -102,7 +102,9 @@ def report_coverage(context: Context, schedule: Schedule | None, period: str) ->
 def coverage_dm(context: Context, row: OutboxMessage) -> Delivery:
     report = partners.coverage_from(row.detail)
     ids = [pid for pid, _ in report.silences]
-    names = dict(context.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids))).tuples().all())
+    names = {
+        pid: name for pid, name in context.session.execute(select(Partner.id, Partner.name).where(Partner.id.in_(ids)))
+    }
     return Message(channel=row.channel, text=texts.coverage_dm(report, names=names))
 
 

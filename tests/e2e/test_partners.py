@@ -1,0 +1,273 @@
+"""The partner network, as people use it: coordinators list partners, partners' people talk, owners are nudged on
+the 20th, coordinators get the month's coverage and tell every partner about a change."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from bot.clock import ManualClock
+from bot.domain import partners
+from jobs import ticks
+from sandbox import SlackSide, Workspace
+from sandbox.workspace import Message
+from storage.models import Partner, PartnerContactDay, Reminder
+from tests.conftest import CASE_MANAGER, COORDINATOR, PARTNER_PM
+from tests.e2e.board_helpers import SHARED, add_property, cards, log_unit, only_view
+from tests.e2e.helpers import eventually
+
+RSC = "U0RSC"
+
+
+def add_partner(slack: SlackSide, workspace: Workspace, name: str, *, owner: str | None = None,
+                channels: tuple[str, ...] = (), team: str = "", kind: str = "service_provider") -> int:  # fmt: skip
+    """A coordinator adds a partner through /partners add."""
+    slack.slash_command(user=COORDINATOR, channel="C0VACANCIES", command="/partners", text="add")
+    form = only_view(workspace, COORDINATOR)
+    values: dict[str, Any] = {"name": name, "kind": kind, "team_id": team, "channels": list(channels),
+                              "owner_id": owner or "", "contact_users": [], "active": []}  # fmt: skip
+    result = slack.submit_view(form, user=COORDINATOR, values=values)
+    assert result.closed, result.errors
+    workspace.views.clear()
+    return partner_id(slack, name)
+
+
+def partner_id(slack: SlackSide, name: str) -> int:
+    deps = slack.bot.deps  # type: ignore[attr-defined]
+    with deps.session_factory() as session:
+        return int(session.scalars(select(Partner.id).where(Partner.name == name)).one())
+
+
+def said(clock: ManualClock, *, channel: str = SHARED, user: str = PARTNER_PM, team: str = "T0PARTNER",
+         **extra: Any) -> dict[str, Any]:  # fmt: skip
+    return {"type": "message", "channel": channel, "user": user, "user_team": team, "text": "Unit 4 is ready",
+            "ts": f"{clock.now().timestamp():.6f}", "channel_type": "channel", **extra}  # fmt: skip
+
+
+def days(running_bot: Any, pid: int) -> list[PartnerContactDay]:
+    running_bot.deps.contact_log.flush()
+    with running_bot.deps.session_factory() as session:
+        return list(session.scalars(select(PartnerContactDay).where(PartnerContactDay.partner_id == pid)))
+
+
+def dms(workspace: Workspace, user: str) -> list[Message]:
+    found = [c for c in workspace.channels.values() if c.is_im and user in c.members]
+    return [m for c in found for m in c.messages]
+
+
+def nudges(workspace: Workspace, user: str) -> list[Message]:
+    return [m for m in dms(workspace, user) if "have not heard from us" in m.text]
+
+
+@pytest.fixture
+def people(slack: SlackSide, running_bot: Any) -> SlackSide:
+    slack.bot = running_bot  # type: ignore[attr-defined]
+    return slack
+
+
+def test_a_partners_message_is_contact_once_and_the_list_shows_quietest_first(
+    people: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
+    maple = add_partner(people, workspace, "Maple Management", owner=CASE_MANAGER, channels=(SHARED,),
+                        team="T0PARTNER", kind="property_management")  # fmt: skip
+    add_partner(people, workspace, "Northside Legal Aid", kind="fair_housing")
+    event = said(clock)
+    for retry in (None, 1):
+        people.event(event, event_id="Ev0FIRST", retry_num=retry)
+    people.event(event, event_id="Ev0AGAIN")  # Slack sends the same message again
+    people.event(said(clock, subtype="message_changed"))  # an edit
+    people.event(said(clock, bot_id="B0OTHER"))  # a bot
+    [day] = days(running_bot, maple)
+    assert day.signals == 1
+
+    people.slash_command(user=COORDINATOR, channel="C0VACANCIES", command="/partners")
+    listing = eventually(lambda: [e for e in workspace.ephemerals_for(COORDINATOR) if "quietest" in e.text],
+                         what="the list")[-1]  # fmt: skip
+    lines = [b["text"]["text"] for b in listing.blocks if b.get("block_id", "").startswith("partner:")]
+    assert "Northside Legal Aid" in lines[0] and "never heard from" in lines[0]
+    assert "Maple Management" in lines[1] and "(today)" in lines[1] and f"<@{CASE_MANAGER}>" in lines[1]
+
+    people.slash_command(user=PARTNER_PM, channel=SHARED, command="/partners")
+    assert "only our staff" in workspace.ephemerals_for(PARTNER_PM)[-1].text
+
+
+def test_a_reaction_on_our_post_and_a_partners_click_count_as_contact(
+    people: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    add_property(people, workspace)  # Maple Court, managed by Maple Management (T0PARTNER), in the shared channel
+    maple = partner_id(people, "Maple Management")
+    card = log_unit(people, workspace)
+    shared = eventually(lambda: cards(workspace, SHARED), what="the card in their channel")[0]
+    reaction = {"type": "reaction_added", "user": PARTNER_PM, "reaction": "thumbsup", "item_user": "U0PORCHBOT",
+                "item": {"type": "message", "channel": SHARED, "ts": shared.ts}, "event_ts": shared.ts}  # fmt: skip
+    people.event(reaction, event_id="Ev0REACT")
+    people.event(reaction, event_id="Ev0REACT", retry_num=1)
+    people.event({**reaction, "item_user": CASE_MANAGER}, event_id="Ev0NOTOURS")  # not our post
+    [day] = days(running_bot, maple)
+    assert (day.signals, day.last_kind) == (1, "reaction")
+
+    people.click(user=PARTNER_PM, channel=SHARED, message_ts=shared.ts, action_id="vacancy_fill")
+    people.click(user=CASE_MANAGER, channel="C0VACANCIES", message_ts=card.ts, action_id="vacancy_refer")  # ours
+    [day] = days(running_bot, maple)
+    assert (day.signals, day.last_kind) == (2, "click")
+
+
+def _with_owner_partners(people: SlackSide, workspace: Workspace) -> dict[str, int]:
+    return {
+        "a1": add_partner(people, workspace, "Acme Services", owner=CASE_MANAGER),
+        "a2": add_partner(people, workspace, "Bright Futures", owner=CASE_MANAGER),
+        "b": add_partner(people, workspace, "Maple Management", owner=RSC, channels=(SHARED,), team="T0PARTNER"),
+        "c": add_partner(people, workspace, "City Housing Authority", kind="housing_authority"),
+    }
+
+
+def test_on_the_20th_only_owners_of_silent_partners_are_nudged_once_and_snooze_and_logged_are_honoured(
+    people: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
+    ids = _with_owner_partners(people, workspace)
+    deps = running_bot.deps
+    clock.set(datetime(2026, 12, 2, 16, 0, tzinfo=UTC))
+    people.event(said(clock))  # Maple's people speak in December: RSC has nothing to do
+    days(running_bot, ids["b"])
+
+    clock.set(datetime(2026, 12, 17, 15, 0, tzinfo=UTC))  # Thursday
+    ticks.run(deps=deps)
+    assert nudges(workspace, CASE_MANAGER) == []
+    # Sunday the 20th moves to Friday the 18th; 9:00 in Chicago is the start of the owners' working day.
+    clock.set(datetime(2026, 12, 18, 15, 0, tzinfo=UTC))
+    assert ("partners.nudge", "2026-12") in ticks.run(deps=deps)
+    [mine] = eventually(lambda: nudges(workspace, CASE_MANAGER), what="the owner's nudge")
+    assert "Acme Services" in str(mine.blocks) and "Bright Futures" in str(mine.blocks)
+    assert "Maple" not in str(mine.blocks) and "City Housing" not in str(mine.blocks)
+    [theirs] = eventually(lambda: nudges(workspace, COORDINATOR), what="the coordinators get nobody's partners")
+    assert "City Housing Authority" in str(theirs.blocks) and "Acme" not in str(theirs.blocks)
+    assert nudges(workspace, RSC) == []
+    ticks.run(deps=deps)  # again, the same day: nothing new
+    with deps.session_factory() as session:
+        assert len(session.scalars(select(Reminder).where(Reminder.kind == partners.NUDGE)).all()) == 2
+    assert len(nudges(workspace, CASE_MANAGER)) == 1
+
+    dm = mine.channel
+    people.click(user=CASE_MANAGER, channel=dm, message_ts=mine.ts, action_id="partner_nudge_logged")  # Acme
+    assert "Logged a call with Acme Services" in workspace.ephemerals_for(CASE_MANAGER)[-1].text
+    assert [d.last_kind for d in days(running_bot, ids["a1"])] == ["call"]
+    second = next(b for b in mine.blocks if b.get("block_id") == f"nudge_actions:{ids['a2']}")
+    snooze = next(e for e in second["elements"] if e["action_id"] == "partner_nudge_snooze")
+    row = dataclasses.replace(mine, blocks=[second])  # the click on Bright Futures' row
+    people.click(user=CASE_MANAGER, channel=dm, message_ts=mine.ts, action_id="partner_nudge_snooze", seen=row)
+    assert "Bright Futures again on Fri 25 Dec" in workspace.ephemerals_for(CASE_MANAGER)[-1].text
+    assert snooze["value"].startswith(str(ids["a2"]))
+
+    clock.set(datetime(2026, 12, 25, 15, 5, tzinfo=UTC))  # a week later, but Christmas: not a working day
+    ticks.run(deps=deps)
+    assert len(nudges(workspace, CASE_MANAGER)) == 1
+    clock.set(datetime(2026, 12, 28, 15, 0, tzinfo=UTC))  # Monday, 9:00 in Chicago
+    ticks.run(deps=deps)
+    later = eventually(lambda: nudges(workspace, CASE_MANAGER)[1:], what="the snoozed partner, a week on")
+    assert "Bright Futures" in str(later[0].blocks) and "Acme" not in str(later[0].blocks)
+    ticks.run(deps=deps)
+    assert len(nudges(workspace, CASE_MANAGER)) == 2
+
+
+@pytest.fixture
+def bot_with(settings_factory: Callable[..., Any], engine: Engine, clock: ManualClock) -> Iterator[Callable[..., Any]]:
+    from bot.app import Runtime, build_app, build_deps
+
+    started: list[Any] = []
+
+    def start(**overrides: str) -> Any:
+        deps = build_deps(settings_factory(**overrides), clock=clock)
+        runtime = Runtime(deps=deps, app=build_app(deps), host="127.0.0.1", port=0).start()
+        started.append(runtime)
+        return runtime
+
+    yield start
+    for runtime in started:
+        runtime.stop()
+
+
+def test_a_holiday_moves_the_nudge_to_the_business_day_before(
+    bot_with: Callable[..., Any], workspace: Workspace, sandbox: Any, clock: ManualClock
+) -> None:
+    bot = bot_with(PORCHLIGHT_PARTNER_NUDGE_DAY="25")  # Christmas Day 2026, a Friday
+    people = SlackSide(workspace, bot_url=bot.http.url, sandbox_url=sandbox.base_url)
+    people.bot = bot  # type: ignore[attr-defined]
+    try:
+        add_partner(people, workspace, "Acme Services", owner=CASE_MANAGER)
+        clock.set(datetime(2026, 12, 24, 15, 0, tzinfo=UTC))  # Thursday the 24th, 9:00 in Chicago
+        assert ("partners.nudge", "2026-12") in ticks.run(deps=bot.deps)
+        eventually(lambda: nudges(workspace, CASE_MANAGER), what="the nudge, a day early")
+        clock.set(datetime(2026, 12, 25, 15, 0, tzinfo=UTC))
+        assert [job for job, _ in ticks.run(deps=bot.deps) if job.startswith("partners.")] == []
+        assert len(nudges(workspace, CASE_MANAGER)) == 1
+    finally:
+        people.close()
+
+
+def test_the_month_start_coverage_goes_to_the_coordinators(
+    people: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
+    ids = _with_owner_partners(people, workspace)
+    people.event(said(clock))  # Maple heard from in November (the 23rd)
+    clock.set(datetime(2026, 12, 9, 16, 0, tzinfo=UTC))
+    people.event(said(clock))  # and in December
+    with running_bot.deps.session_factory.begin() as session:
+        partners.record_signals(session, [ids["a1"]], kind=partners.SignalKind.CALL, at=clock.now(),
+                                zone=running_bot.deps.settings.zone)  # fmt: skip
+    days(running_bot, ids["b"])
+    clock.set(datetime(2027, 1, 1, 15, 0, tzinfo=UTC))  # New Year's Day: a holiday
+    assert ("partners.coverage", "2027-01") not in ticks.run(deps=running_bot.deps)
+    clock.set(datetime(2027, 1, 4, 15, 0, tzinfo=UTC))  # Monday the 4th, the first business day
+    assert ("partners.coverage", "2027-01") in ticks.run(deps=running_bot.deps)
+    report = eventually(lambda: [m for m in dms(workspace, COORDINATOR) if "coverage" in m.text],
+                        what="the coverage report")[0].text  # fmt: skip
+    assert "Partner coverage for December 2026" in report
+    assert "Partners contacted: 50% (2/4) (before: Sep: —, Oct: —, Nov: 25% (1/4))" in report
+    assert "Housing authority: 0% (0/1)" in report
+    assert "Property management company" not in report  # Maple was added as a service provider here
+    silences = report.split("Longest silences")[1]
+    assert silences.index("Bright Futures") < silences.index("City Housing Authority") < silences.index("Acme")
+    assert "never heard from" in silences
+
+
+def test_an_update_reaches_every_chosen_channel_once_and_a_failure_shows_in_the_progress(
+    people: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    workspace.add_channel("C0NOBOT", "no-bot-here", members={COORDINATOR, PARTNER_PM})
+    workspace.add_channel("C0LEGAL", "legal-aid-shared", members={COORDINATOR, "U0PORCHBOT"})
+    add_partner(people, workspace, "Maple Management", channels=(SHARED, "C0NOBOT"), team="T0PARTNER")
+    add_partner(people, workspace, "Northside Legal Aid", channels=("C0LEGAL",), kind="fair_housing")
+    add_partner(people, workspace, "Quiet Partner", kind="other")  # no channel: nothing to send it
+
+    people.slash_command(user=COORDINATOR, channel="C0VACANCIES", command="/partners", text="notify")
+    form = only_view(workspace, COORDINATOR)
+    refused = people.submit_view(form, user=COORDINATOR, values={"text": "Call Maria Lopez at 555-123-4567",
+                                                                 "audience": "all"})  # fmt: skip
+    assert "text" in refused.errors  # the detector, inline; nothing stored or sent
+    preview = people.submit_view(form, user=COORDINATOR, values={"text": "The intake office moves to 5th St.",
+                                                                 "audience": "all"})  # fmt: skip
+    assert not preview.closed and "*2* partners in *3* shared channels" in str(form.view["blocks"])
+    assert people.submit_view(form, user=COORDINATOR, values={}).closed
+
+    for channel in (SHARED, "C0LEGAL"):
+        posts = eventually(lambda c=channel: [m for m in workspace.messages(c) if "intake office" in m.text],
+                           what=f"the update in {channel}")  # fmt: skip
+        assert len(posts) == 1
+    progress = eventually(
+        lambda: [m for m in dms(workspace, COORDINATOR) if "Pending: 0" in str(m.blocks) and m.edited],
+        what="the final progress",
+    )
+    assert len([m for m in dms(workspace, COORDINATOR) if "Your update" in m.text]) == 1  # one message, edited
+    shown = str(progress[0].blocks)
+    assert "Delivered: 2 of 3" in shown and "Failed: 1" in shown and "<#C0NOBOT>: failed (not_in_channel)" in shown
+    assert people.submit_view(form, user=COORDINATOR, values={}).closed  # a replayed confirm sends nothing more
+    running_bot.deps.contact_log.flush()
+    assert len([m for m in workspace.messages("C0LEGAL") if "intake office" in m.text]) == 1
+    with running_bot.deps.session_factory() as session:
+        heard = set(session.scalars(select(PartnerContactDay.partner_id)))
+    assert heard == {partner_id(people, "Maple Management"), partner_id(people, "Northside Legal Aid")}
