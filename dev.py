@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """One command for newcomers: `python3 dev.py run` runs the bot, `python3 dev.py test` runs the tests.
 
+With no Slack credentials (no SLACK_BOT_TOKEN in the environment or in .env), `run` starts the local workspace
+instead (`sandbox`): Porchlight against a local Slack, and a web page to use it; `run --demo` adds demo data.
+
 It makes a virtual environment in .venv on first use, installs Porchlight into it (again whenever
 pyproject.toml changes), and runs the command there. Needs only Python 3.11+.
 """
@@ -22,6 +25,7 @@ MARKER = VENV / ".porchlight-installed"
 
 COMMANDS = {
     "run": ["porchlight", "run"],
+    "sandbox": ["python", "-m", "sandbox.launch"],
     "check": ["porchlight", "check"],
     "test": ["pytest"],
     "lint": None,
@@ -46,6 +50,20 @@ def ensure_environment() -> None:
     MARKER.write_text(wanted)
 
 
+def has_credentials() -> bool:
+    """Is SLACK_BOT_TOKEN set? In the environment (which wins over .env, as in Porchlight's settings), else in .env."""
+    if "SLACK_BOT_TOKEN" in os.environ:
+        return bool(os.environ["SLACK_BOT_TOKEN"].strip())
+    env = ROOT / ".env"
+    if not env.exists():
+        return False
+    for line in env.read_text(encoding="utf-8", errors="replace").splitlines():
+        name, _, value = line.strip().removeprefix("export ").partition("=")
+        if name.strip() == "SLACK_BOT_TOKEN":
+            return bool(value.split(" #")[0].strip().strip("\"'"))
+    return False
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
         print(__doc__)
@@ -53,6 +71,10 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_environment()
     name, extra = argv[0], argv[1:]
+    if name == "run" and not has_credentials():
+        print("No Slack credentials (SLACK_BOT_TOKEN) here: starting the local workspace instead. To connect to "
+              "Slack, set them in .env (README: Settings).", flush=True)  # fmt: skip
+        name = "sandbox"
     if name == "lint":
         ruff = str(BIN / "ruff")
         first = subprocess.run([ruff, "check", str(ROOT)], check=False).returncode

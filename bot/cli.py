@@ -92,6 +92,13 @@ def _parser() -> argparse.ArgumentParser:
                       "or free-text notes.")  # fmt: skip
     export.add_argument("what", choices=["vacancies", "referrals"], help="which report")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    sandbox = _command(sub, "sandbox", _sandbox, "run against a local Slack workspace, with a web page",
+                       "Start a local Slack workspace, Porchlight connected to it (SQLite, made afresh each "
+                       "run) and a web page on 127.0.0.1 to use it as anyone; prints the URL. No Slack account "
+                       "needed.")  # fmt: skip
+    sandbox.add_argument("--demo", action="store_true", help="start with demo properties, units and a referral")
+    sandbox.add_argument("--port", help="the page's port (default 3980)")
+    sandbox.add_argument("--database", help="the SQLite file (default ./porchlight-sandbox.db)")
     db = sub.add_parser("db", help="database commands", description="Database commands.")
     db_sub = db.add_subparsers(title="db commands")
     _command(db_sub, "upgrade", _db_upgrade, "apply database migrations",
@@ -158,6 +165,18 @@ def _worker(settings: Settings, args: Any) -> int:
         os.nice(WORKER_NICENESS)
     serve_worker(build_deps(settings), sys.stdin.buffer if args.supervised else None, stop=stop)
     return 0
+
+
+def _sandbox(_settings: Settings, args: Any) -> int:
+    """The launcher lives in sandbox/, which the application never imports (tests/test_architecture.py): this
+    process becomes `python -m sandbox.launch` instead."""
+    argv = [sys.executable, "-m", "sandbox.launch", *(["--demo"] if args.demo else [])]
+    argv += [f"--{name}={value}" for name in ("port", "database") if (value := getattr(args, name)) is not None]
+    if os.name == "posix":
+        os.execv(sys.executable, argv)  # noqa: S606 - our own interpreter and module, no shell
+    import subprocess
+
+    return subprocess.run(argv, check=False).returncode  # noqa: S603
 
 
 def _open_database(settings: Settings) -> Any:

@@ -91,7 +91,7 @@ def sandbox_settings(workspace: Workspace, api_url: str, database: Path) -> Sett
         "DATABASE_URL": f"sqlite:///{database}", "PORCHLIGHT_VACANCY_CHANNEL": VACANCIES,
         "PORCHLIGHT_ESCALATION_CHANNEL": ESCALATIONS, "PORCHLIGHT_COORDINATORS": COORDINATOR,
     }  # fmt: skip
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 class NotASandboxDatabase(Exception):

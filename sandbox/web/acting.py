@@ -198,6 +198,8 @@ class People:
                 view = body.get("view")
                 try:
                     check_view(view)
+                    if not isinstance(view, dict):
+                        raise Invalid("invalid_arguments", "no view")
                 except Invalid as exc:
                     log.warning("the bot answered a submission with a view Slack would refuse: %s", exc)
                     return Outcome(False, "We had some trouble connecting. Try again?")
@@ -269,7 +271,7 @@ def escape_typed(text: str) -> str:
 
 def _action(raw: dict[str, Any]) -> dict[str, Any]:
     """The action as Slack reports it: the element's ids and type, what was chosen, and when."""
-    action = {key: raw[key] for key in ("action_id", "block_id", "type", "text") if key in raw}
+    action: dict[str, Any] = {key: raw[key] for key in ("action_id", "block_id", "type", "text") if key in raw}
     action.update({key: raw[key] for key in ACTION_FIELDS if key in raw})
     action["action_ts"] = f"{time.time():.6f}"
     return action

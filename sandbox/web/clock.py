@@ -58,7 +58,7 @@ class ClockControls:
             Move("48bh", "+48 business hours", business(48)),
             Move("20th", f"to the {DAY_OF_MONTH}th, 09:00", self._next_twentieth),
         ]
-        jobs = [Move(f"job:{name}", f"to the next {name.replace('_', ' ')}", self._next_run_of(name))
+        jobs = [Move(f"job:{name}", f"to the next {name.replace('_', ' ').replace('.', ' ')}", self._next_run_of(name))
                 for name in self._job_names()]  # fmt: skip
         return fixed + jobs
 

@@ -173,7 +173,7 @@ class Page:
         if not any(c["kind"] == "dm" for c in channels):  # the app's DM exists for everyone, if empty
             dm = ws.channel(user)
             channels.append({"id": dm.id, "name": "Porchlight", "kind": "dm", "bot": True, "shared_with": []})
-        shown = next((c for c in channels if c["id"] == channel_id), None) or channels[0]
+        shown_id = str(next((c for c in channels if c["id"] == channel_id), channels[0])["id"])
         open_views = [v for v in ws.views.values() if v.user == user and not v.closed]
         return {
             "me": self._person(user),
@@ -181,12 +181,12 @@ class Page:
             "names": {u.id: u.name for u in ws.users.values()},
             "channel_names": {c.id: c.name for c in ws.channels.values() if not c.is_im},
             "channels": channels,
-            "channel": shown["id"],
+            "channel": shown_id,
             "commands": self.commands,
             "shortcuts": self.shortcuts,
             "clock": self._clock(),
-            "messages": self._messages(user, shown["id"]),
-            "thread": self._thread(shown["id"], thread) if thread else None,
+            "messages": self._messages(user, shown_id),
+            "thread": self._thread(shown_id, thread) if thread else None,
             "views": [
                 {"id": v.id, "view": v.view, "errors": v.errors, "pushed": v.previous_view_id is not None}
                 for v in open_views

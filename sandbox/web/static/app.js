@@ -139,10 +139,10 @@ function renderChannel(snap) {
   const isDm = channel.kind === "dm";
   if (!isDm && S.tab === "home") S.tab = "messages";
   if (changed("head", [channel, S.tab])) {
-    $("channel-head").replaceChildren(
+    $("channel-head").replaceChildren(...[
       el("h2", { text: (isDm ? "" : "#") + channel.name }),
       channel.shared_with.length ? el("span", { class: "shared-note", text: "Shared with " + channel.shared_with.join(", ") + " (external organisation)" }) : null,
-      channel.bot ? null : el("span", { class: "muted", text: " Porchlight is not in this channel" }));
+      channel.bot ? null : el("span", { class: "muted", text: " Porchlight is not in this channel" })].filter(Boolean));
     $("tabs").replaceChildren(...(isDm ? ["home", "messages"].map((tab) => el("button", {
       type: "button", class: "tab" + (S.tab === tab ? " active" : ""), "data-tab": tab, text: tab === "home" ? "Home" : "Messages",
       onclick: () => { S.tab = tab; S.keys.head = ""; if (tab === "home") api("home", {}); else refresh(true); },
@@ -223,13 +223,13 @@ function renderThread(snap) {
     else api("say", { channel: snap.channel, text, thread_ts: snap.thread.parent.ts });
   } }, input, el("button", { type: "submit", text: "Reply" }));
   input.addEventListener("keydown", (e) => { if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); } });
-  pane.replaceChildren(
+  pane.replaceChildren(...[
     el("div", { class: "thread-head" }, el("b", { text: "Thread" }),
       el("button", { type: "button", class: "close", "aria-label": "Close thread", text: "×", onclick: () => { S.thread = null; refresh(true); } })),
     message(snap.thread.parent, snap, snap.channel, false),
     el("div", { class: "muted small", text: `${snap.thread.replies.length} replies` }),
     ...snap.thread.replies.map((m) => message(m, snap, snap.channel, false)),
-    form);
+    form].filter(Boolean));
 }
 
 // -- modals ----------------------------------------------------------------------------------------------------
