@@ -88,9 +88,9 @@ def _parser() -> argparse.ArgumentParser:
                      "nothing.")  # fmt: skip
     check.epilog = CHECK_EXIT_CODES
     export = _command(sub, "export", _export, "write a CSV report (no personal data)",
-                      "Write the vacancies or the referrals as CSV: unit facts and outcomes, never client codes "
-                      "or free-text notes.")  # fmt: skip
-    export.add_argument("what", choices=["vacancies", "referrals"], help="which report")
+                      "Write the vacancies, the referrals or the escalations as CSV: unit facts, categories, times "
+                      "and outcomes, never client codes or free-text notes.")  # fmt: skip
+    export.add_argument("what", choices=["vacancies", "referrals", "escalations"], help="which report")
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
     sandbox = _command(sub, "sandbox", _sandbox, "run against a local Slack workspace, with a web page",
                        "Start a local Slack workspace, Porchlight connected to it (SQLite, made afresh each "

@@ -8,7 +8,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import EscalationStep, Reminder
-from storage.rows import changed
 
 SUBJECT = "escalation"
 
@@ -33,7 +32,10 @@ def tick(session: Session, *, escalation_id: int, step: str, by: str, now: datet
     """Record a protocol step as done; False when it already was (the first tick is kept)."""
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(EscalationStep)
-    result = session.execute(
-        insert.values(escalation_id=escalation_id, step=step, done_by=by, done_at=now).on_conflict_do_nothing()
+    # RETURNING says whether this statement inserted it (an INSERT's row count is not reliable on every driver).
+    inserted = session.scalar(
+        insert.values(escalation_id=escalation_id, step=step, done_by=by, done_at=now)
+        .on_conflict_do_nothing()
+        .returning(EscalationStep.id)
     )
-    return changed(result) == 1
+    return inserted is not None

@@ -341,7 +341,8 @@ def raise_case(
 
 
 def _start_clock(session: Session, escalation: Escalation, *, desk: Desk, now: datetime) -> None:
-    assert escalation.remind_due_at is not None and escalation.overdue_due_at is not None
+    assert escalation.remind_due_at is not None
+    assert escalation.overdue_due_at is not None
     zone = desk.zone.key
     for coordinator in desk.coordinators:
         reminders.add(session, kind=REMIND_ACK, subject_type=SUBJECT, subject_id=escalation.id,
@@ -707,7 +708,10 @@ def recently_resolved(session: Session, *, party: str, limit: int = 5) -> list[L
             Escalation.overdue_since.is_not(None),
         )
         .join(Property, Property.id == Escalation.property_id)
-        .where(Escalation.status == Status.RESOLVED, or_(Escalation.raised_by == party, Escalation.other_party == party))
+        .where(
+            Escalation.status == Status.RESOLVED,
+            or_(Escalation.raised_by == party, Escalation.other_party == party),
+        )
         .order_by(Escalation.resolved_at.desc())
         .limit(limit)
     ).all()  # fmt: skip
@@ -743,3 +747,36 @@ def deadline_for(escalation: Escalation, now: datetime) -> datetime | None:
     if escalation.status == Status.MEDIATION:
         return escalation.mediation_at
     return None
+
+
+# -- the coordinator's report ------------------------------------------------------------------------------------
+
+# Categories, times and outcomes only: what happened, the summaries, notes and client codes stay out (exports
+# leave the system).
+EXPORT_COLUMNS = (
+    "case", "category", "property", "urgency", "status", "opened_at", "hours_to_acknowledge", "hours_to_resolve",
+    "outcome", "was_overdue",
+)  # fmt: skip
+
+
+def export_rows(session: Session) -> Iterable[list[object]]:
+    """`porchlight export escalations`: one row per case, streamed (elapsed clock hours, one decimal)."""
+    query = (
+        select(
+            Escalation.id, Escalation.category, Property.name, Escalation.urgency, Escalation.status,
+            Escalation.created_at, Escalation.acknowledged_at, Escalation.resolved_at, Escalation.outcome,
+            Escalation.overdue_since,
+        )
+        .join(Property, Property.id == Escalation.property_id)
+        .order_by(Escalation.id)
+        .execution_options(yield_per=500)
+    )  # fmt: skip
+    for case_id, category, prop, urgency, status, opened, acked, resolved, outcome, overdue in session.execute(query):
+        yield [
+            case_number(case_id), category, prop, urgency, status, opened.isoformat(), _hours_between(opened, acked),
+            _hours_between(opened, resolved), outcome or "", "yes" if overdue else "no",
+        ]  # fmt: skip
+
+
+def _hours_between(start: datetime, end: datetime | None) -> str:
+    return "" if end is None else f"{(end - start).total_seconds() / 3600:.1f}"

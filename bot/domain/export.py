@@ -9,6 +9,7 @@ from typing import IO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain import escalations
 from storage.models import Referral, Vacancy
 
 VACANCY_COLUMNS = (
@@ -46,7 +47,11 @@ def _referrals(session: Session) -> Iterator[list[object]]:
         ]  # fmt: skip
 
 
-EXPORTS = {"vacancies": (VACANCY_COLUMNS, _vacancies), "referrals": (REFERRAL_COLUMNS, _referrals)}
+EXPORTS = {
+    "vacancies": (VACANCY_COLUMNS, _vacancies),
+    "referrals": (REFERRAL_COLUMNS, _referrals),
+    "escalations": (escalations.EXPORT_COLUMNS, escalations.export_rows),
+}
 
 
 def write_csv(session: Session, what: str, out: IO[str]) -> int:

@@ -149,7 +149,7 @@ def escalation_modal(
             element=StaticSelectElement(
                 action_id="property_id", placeholder="Choose the property", options=options, initial_option=initial
             ),
-        ),  # fmt: skip
+        ),
         InputBlock(
             block_id="category",
             label="What kind of issue",
@@ -160,7 +160,7 @@ def escalation_modal(
                 options=category_options,
                 initial_option=next((o for o in category_options if o.value == category), None),
             ),
-        ),  # fmt: skip
+        ),
         InputBlock(
             block_id="urgency",
             label="Urgency",
@@ -170,14 +170,14 @@ def escalation_modal(
                 options=[Option(value=u.value, text=label) for u, label in URGENCY_LABELS.items()],
             ),
             hint="Urgent shortens the coordinator's deadlines to 4 and 8 working hours.",
-        ),  # fmt: skip
+        ),
         InputBlock(
             block_id="other_party",
             label="The other party",
             element=UserMultiSelectElement(
                 action_id="other_party", placeholder="The property manager or the RSC", max_selected_items=1
             ),
-        ),  # fmt: skip
+        ),
         _text("what_happened", "What happened", multiline=True, limit=TEXT_LIMIT),
         _text("tried", "What has been tried", multiline=True, limit=TEXT_LIMIT, optional=True),
         _text("client_code", "Client reference code", limit=24, optional=True, hint=CODE_HINT),
@@ -187,7 +187,7 @@ def escalation_modal(
             element=RadioButtonsElement(
                 action_id="roi", options=[Option(value="yes", text="Yes"), Option(value="no", text="No")]
             ),
-        ),  # fmt: skip
+        ),
     ]
     view = View(type="modal", callback_id=ids.VIEW_ESCALATION_NEW, title="Raise an issue", submit="Escalate",
                 close="Cancel", private_metadata=meta.dump(), blocks=blocks)  # fmt: skip
@@ -249,10 +249,10 @@ def mediation_modal(escalation: Escalation, *, today: date) -> dict[str, Any]:
         SectionBlock(
             text=f"Mediation for *{case_number(escalation.id)}*: both parties are told now and reminded "
             "the working day before."
-        ),  # fmt: skip
+        ),
         InputBlock(
             block_id="day", label="Day", element=DatePickerElement(action_id="day", initial_date=today.isoformat())
-        ),  # fmt: skip
+        ),
         InputBlock(block_id="time", label="Time", element=StaticSelectElement(action_id="time", options=times)),
     ]
     return _case_modal(ids.VIEW_ESCALATION_MEDIATION, "Schedule mediation", "Schedule", escalation.id, blocks)
@@ -275,7 +275,9 @@ def resolve_modal(escalation: Escalation, *, ask_debrief: bool) -> dict[str, Any
             InputBlock(
                 block_id="debrief", label="Post-incident debrief", optional=True,
                 hint="A welfare concern is resolved once its debrief is held.",
-                element=CheckboxesElement(action_id="debrief", options=[Option(value="held", text="The debrief was held")]),
+                element=CheckboxesElement(
+                    action_id="debrief", options=[Option(value="held", text="The debrief was held")]
+                ),
             )
         )  # fmt: skip
     return _case_modal(ids.VIEW_ESCALATION_RESOLVE, f"Resolve {case_number(escalation.id)}", "Resolve",
@@ -343,7 +345,10 @@ def status_card(escalation: Escalation, *, property_name: str, now: datetime, zo
         buttons.append(ButtonElement(action_id=ids.ACTION_ESCALATION_REOPEN, text="Reopen", value=value))
     # A new block_id on every version, as Slack asks of edited messages.
     blocks.append(ActionsBlock(block_id=f"escalation:{escalation.id}:{escalation.version}", elements=buttons))
-    text = f"{number} ({STATUS_LABELS[status]}{', overdue' if overdue else ''}): {CATEGORY_LABELS[Category(escalation.category)]} at {property_name}"
+    late = ", overdue" if overdue else ""
+    text = (
+        f"{number} ({STATUS_LABELS[status]}{late}): {CATEGORY_LABELS[Category(escalation.category)]} at {property_name}"
+    )
     return escape(text), [b.to_dict() for b in blocks]
 
 
@@ -444,7 +449,10 @@ def party_dm(escalation: Escalation, *, property_name: str, event: str, by: str,
     if event == Event.ACKNOWLEDGED:
         return f"{head}\n<@{by}> (housing coordinator) has taken this case and will be in touch with you both."
     if event == Event.MEDIATION:
-        return f"{head}\nMediation is scheduled for *{when(escalation.mediation_at, zone)}* with <@{by}>. You will be reminded the working day before."
+        return (
+            f"{head}\nMediation is scheduled for *{when(escalation.mediation_at, zone)}* with <@{by}>. "
+            "You will be reminded the working day before."
+        )
     if event == Event.MEDIATION_TOMORROW:
         return f"{head}\nReminder: the mediation is on *{when(escalation.mediation_at, zone)}*."
     if event == Event.RESOLVED:
@@ -466,8 +474,10 @@ def coordinator_dm(escalation: Escalation, *, property_name: str, event: str, ch
                 f"<@{escalation.raised_by}>. Its protocol checklist is in the case's thread in {where}.")  # fmt: skip
     if event == Event.OVERDUE:
         hours = _hours(escalation)
-        return (f":warning: {urgent.capitalize()}{number} ({category}, {escape(property_name)}) has waited {hours} working "
-                f"hours and nobody has acknowledged it. You are a backup coordinator: please take it in {where}.")  # fmt: skip
+        return (
+            f":warning: {urgent.capitalize()}{number} ({category}, {escape(property_name)}) has waited {hours} "
+            f"working hours and nobody has acknowledged it. You are a backup coordinator: please take it in {where}."
+        )
     hours = 4 if escalation.urgency == Urgency.URGENT else 24
     return (f"Reminder: {urgent}{number} ({category}, {escape(property_name)}) has waited {hours} working hours "
             f"for a coordinator. Acknowledge it in {where}.")  # fmt: skip
