@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.background import INLINE, AfterAck, Batcher
 from bot.claimant import new_claimant
-from bot.delivery import Plugins
 from bot.clock import Clock
+from bot.delivery import Plugins
 from bot.domain.access import Roles
 from bot.domain.contacts import SpokenMessage
+from bot.domain.referral_deadlines import AnswerDeadlines
 from bot.errors import UserError
 from bot.settings import Settings
 
@@ -42,6 +43,12 @@ class Deps:
     @property
     def roles(self) -> Roles:
         return Roles(coordinators=frozenset(self.settings.coordinators), home_team=self.home_team)
+
+    @property
+    def answer_deadlines(self) -> AnswerDeadlines:
+        """How a referral's 24/48-hour answer is kept: the community's working time, and who is told."""
+        settings = self.settings
+        return AnswerDeadlines(hours=settings.hours, zone=settings.zone, coordinators=tuple(settings.coordinators))
 
     @property
     def board(self) -> str:

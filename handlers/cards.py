@@ -147,8 +147,9 @@ def _referral_submitted(deps: Deps) -> Any:
         with deps.session_factory.begin() as session:
             if first_submission(session, submission_key(body), now=deps.clock.now()):  # else a replay: stored once
                 referrals.refer(
-                    session, meta.row_id, facts=facts, actor=actor, now=deps.clock.now(), board_channel=deps.board
-                )
+                    session, meta.row_id, facts=facts, actor=actor, now=deps.clock.now(), board_channel=deps.board,
+                    deadlines=deps.answer_deadlines,
+                )  # fmt: skip
         ack()
         deps.wake_outbox()
 

@@ -110,8 +110,31 @@ def seed_referral(context: DemoContext) -> None:
         referral_deadlines.start(context.session, referral, deadlines=deadlines, managers_channel=SHARED, now=when)
 
 
+def seed_escalation(context: DemoContext) -> None:
+    """The domain documents' case study, raised by the RSC two hours ago about Maple Court, not yet acknowledged
+    (its 24/48-hour reminders running); nothing if no escalation channel is set."""
+    from bot.domain import escalations
+
+    settings = context.deps.settings
+    if settings.escalation_channel is None:
+        return
+    listed = dict((name, pid) for pid, name in properties.listed(context.session))
+    when = context.now - timedelta(hours=2)
+    draft = escalations.Draft(
+        property_id=str(listed["Maple Court"]), category=escalations.Category.EVICTION_NOTICE,
+        urgency=escalations.Urgency.NORMAL, other_party=(PARTNER_PM,), roi="yes", client_code="HMIS-20417",
+        what_happened="The tenant is two months behind on rent and has had noise complaints. They refused outreach "
+        "from the RSC, then received an eviction notice and told the PM the RSC was not helpful.",
+    )  # fmt: skip
+    desk = escalations.Desk(channel=settings.escalation_channel, coordinators=tuple(settings.coordinators),
+                            backups=tuple(settings.backup_coordinators), hours=settings.hours, zone=settings.zone)  # fmt: skip
+    facts = escalations.check(draft, raised_by=RSC, today=when.date(), code_format=settings.client_code_format)
+    escalations.raise_case(context.session, facts, actor=context.actor(RSC), source=escalations.Source(), desk=desk,
+                           now=when)  # fmt: skip
+
+
 # Called in order; append a feature's own seeder here.
-SEEDERS: list[Seeder] = [seed_properties, seed_vacancies, seed_referral]
+SEEDERS: list[Seeder] = [seed_properties, seed_vacancies, seed_referral, seed_escalation]
 
 
 def seed(deps: Deps, *, seeders: list[Seeder] | None = None) -> int:

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Engine, text
@@ -17,6 +18,8 @@ from bot.app import wire
 from bot.clock import ManualClock
 from bot.delivery import Plugins
 from bot.deps import Deps
+from bot.domain.referral_deadlines import AnswerDeadlines
+from bot.domain.working_time import WorkingHours
 from bot.settings import Settings
 from bot.slack.client import build_delivery_client, build_web_client
 from sandbox import SandboxServer, SlackSide, Workspace
@@ -30,6 +33,10 @@ COORDINATOR = "U0COORD"
 CASE_MANAGER = "U0CASEMGR"
 PARTNER_PM = "W0PARTNERPM"
 VACANCIES = "C0VACANCIES"
+# A referral's 24/48-hour answer as the tests' community keeps it (the settings below give the bot the same).
+DEADLINES = AnswerDeadlines(
+    hours=WorkingHours(country="US"), zone=ZoneInfo("America/Chicago"), coordinators=(COORDINATOR,)
+)
 
 
 @pytest.fixture(scope="session")

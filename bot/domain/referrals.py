@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import privacy, vacancies
+from bot.domain import privacy, referral_deadlines, vacancies
 from bot.domain.actors import Actor
 from bot.errors import FormErrors, UserError
 from storage import audit, outbox
@@ -97,7 +97,14 @@ def _check_note(raw: str, errors: dict[str, str], *, today: date | None) -> str:
 
 
 def refer(
-    session: Session, vacancy_id: int, *, facts: ReferralFacts, actor: Actor, now: datetime, board_channel: str
+    session: Session,
+    vacancy_id: int,
+    *,
+    facts: ReferralFacts,
+    actor: Actor,
+    now: datetime,
+    board_channel: str,
+    deadlines: referral_deadlines.AnswerDeadlines,
 ) -> Referral:
     """Record a referral; the vacancy becomes referral-pending; the property's managers are asked in its thread.
 
@@ -123,8 +130,12 @@ def refer(
     session.flush()
     _audit(session, referral, actor, "referral.made", now)
     vacancies.refresh_cards(session, vacancy, board_channel=board_channel, now=now)
-    for channel in vacancies.card_channels(session, vacancy, board_channel):
+    channels = vacancies.card_channels(session, vacancy, board_channel)
+    for channel in channels:
         outbox.enqueue(session, kind=NOTICE, channel=channel, subject_id=referral.id, now=now)
+    # The managers are reminded where they work: the property's shared channel when the card is there too.
+    managers_channel = next((c for c in channels if c != board_channel), board_channel)
+    referral_deadlines.start(session, referral, deadlines=deadlines, managers_channel=managers_channel, now=now)
     return referral
 
 
@@ -173,6 +184,7 @@ def decide(
         by = f" by <@{referral.decided_by}>" if referral.decided_by else ""
         raise vacancies.AlreadyDone(f"Referral R-{referral.id} is already {referral.status.replace('_', ' ')}{by}.")
     _audit(session, referral, actor, f"referral.{outcome}", now, reason=reason)
+    referral_deadlines.stop(session, referral.id, now=now)  # answered: nobody is reminded about it again
     outbox.enqueue(session, kind=OUTCOME_DM, channel=referral.created_by, subject_id=referral.id, now=now)
     if outcome == DENIED:
         _reopen_if_no_other(session, referral, actor=actor, now=now, board_channel=board_channel)

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import privacy
+from bot.domain import privacy, referral_deadlines
 from bot.domain.actors import SYSTEM, Actor
 from bot.errors import FormErrors, UserError
 from storage import audit, outbox, posted
@@ -374,6 +374,7 @@ def _close_open_referrals(session: Session, vacancy: Vacancy, *, actor: Actor, n
             subject_id=referral.id, at=now, detail=detail,
         )  # fmt: skip
         outbox.enqueue(session, kind=REFERRAL_OUTCOME, channel=referral.created_by, subject_id=referral.id, now=now)
+        referral_deadlines.stop(session, referral.id, now=now)
 
 
 STATUS_WORDS = {

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import referrals, vacancies
 from bot.domain.actors import Actor
 from bot.domain.export import write_csv
+from tests.conftest import DEADLINES
 
 NOW = datetime(2026, 11, 23, 15, tzinfo=UTC)
 CM = Actor("U0CASEMGR", "T0PORCH")
@@ -23,7 +24,9 @@ def test_exports_have_no_client_data(session_factory: sessionmaker[Session]) -> 
         vacancy = vacancies.log_vacancy(session, facts=vacancies.check_vacancy(draft, today=date(2026, 11, 23)),
                                         actor=CM, now=NOW, board_channel="C0B", reply_channel=None)  # fmt: skip
         facts = referrals.check_referral(referrals.ReferralDraft("CM-20431", "2", "hcv", "yes", "needs ground floor"))
-        referral = referrals.refer(session, vacancy.id, facts=facts, actor=CM, now=NOW, board_channel="C0B")
+        referral = referrals.refer(
+            session, vacancy.id, facts=facts, actor=CM, now=NOW, board_channel="C0B", deadlines=DEADLINES
+        )
         referrals.decide(session, referral.id, outcome=referrals.DENIED, actor=Actor("U0COORD", "T0PORCH"), now=NOW,
                          board_channel="C0B", reason="income", note="over the limit")  # fmt: skip
     out = {}

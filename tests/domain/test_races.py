@@ -23,6 +23,7 @@ from bot.domain import referrals, vacancies
 from bot.domain.actors import Actor
 from bot.errors import UserError
 from storage.models import Referral, Vacancy
+from tests.conftest import DEADLINES
 
 TRIES = 30
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
@@ -49,7 +50,9 @@ def new_unit(session_factory: sessionmaker[Session]) -> int:
 
 def refer(vacancy_id: int) -> Step:
     return lambda session: (
-        referrals.refer(session, vacancy_id, facts=CODE, actor=CASE_MANAGER, now=NOW, board_channel=BOARD).id
+        referrals.refer(
+            session, vacancy_id, facts=CODE, actor=CASE_MANAGER, now=NOW, board_channel=BOARD, deadlines=DEADLINES
+        ).id
     )
 
 
