@@ -193,6 +193,7 @@ class Page:
             ],
             "home": ws.home_views.get(user),
             "team": me.team_id,
+            "zone": self.clock.deps.settings.timezone if self.clock else "UTC",
         }
 
     def _person(self, user: str) -> dict[str, Any]:

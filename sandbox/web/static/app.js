@@ -116,7 +116,7 @@ function renderSidebar(snap) {
     href: "#", class: "channel" + (c.id === snap.channel ? " active" : ""), "data-id": c.id,
     onclick: (e) => { e.preventDefault(); openChannel(c.id); },
   }, c.kind === "dm" ? "● " : "# ", c.name,
-  c.shared_with.length ? el("span", { class: "shared-badge", title: "Shared with " + c.shared_with.join(", "), text: "⇄ shared" }) : null);
+  c.shared_with.length ? el("span", { class: "shared-badge", title: "Shared with " + c.shared_with.join(", "), text: "⇄" }) : null);
   const channels = snap.channels.filter((c) => c.kind === "channel");
   const dms = snap.channels.filter((c) => c.kind === "dm");
   $("sidebar").replaceChildren(
@@ -174,7 +174,8 @@ function homeContext(snap) {
 
 function when(ts) {
   const date = new Date(parseFloat(ts) * 1000);
-  return date.toLocaleString([], { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  const zone = S.snap && S.snap.zone ? { timeZone: S.snap.zone } : {};  // the community's, like the clock
+  return date.toLocaleString([], { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", ...zone });
 }
 
 function message(m, snap, channel, topLevel) {
