@@ -99,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--demo", action="store_true", help="start with demo properties, units and a referral")
     sandbox.add_argument("--port", help="the page's port (default 3980)")
     sandbox.add_argument("--database", help="the SQLite file (default ./porchlight-sandbox.db)")
+    agenda = sub.add_parser("agenda", help="check-in agendas", description="Check-in agendas.")
+    preview = _command(agenda.add_subparsers(title="agenda commands"), "preview", _agenda_preview,
+                       "print a property's next check-in agenda without posting it",
+                       "Print the next agenda of a property's check-in (or of a meeting, by name) as it would be "
+                       "posted now: sections in order, items with their age, what the board adds. Nothing is "
+                       "posted or changed.")  # fmt: skip
+    preview.add_argument("property", help="the property's name (or the meeting's)")
     db = sub.add_parser("db", help="database commands", description="Database commands.")
     db_sub = db.add_subparsers(title="db commands")
     _command(db_sub, "upgrade", _db_upgrade, "apply database migrations",
@@ -223,6 +230,25 @@ def _export(settings: Settings, args: Any) -> int:
         with out:
             count = write_csv(session, args.what, out)
         print(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _agenda_preview(settings: Settings, args: Any) -> int:
+    from bot.clock import SystemClock
+    from bot.domain import checkins
+    from bot.slack.blocks.checkins import agenda_text
+    from storage.db import make_session_factory
+    from storage.migrate import is_current
+
+    engine = _open_database(settings)
+    if not is_current(engine):
+        return _stop_with("the database is not at the newest revision; run: porchlight db upgrade")
+    with make_session_factory(engine)() as session:
+        meeting = checkins.find_meeting(session, args.property)
+        if meeting is None:
+            return _stop_with(f"no check-in is set up for {args.property!r} (coordinators set it in the property form)")
+        view = checkins.upcoming_view(session, meeting, now=SystemClock().now(), country=settings.holidays)
+        print(agenda_text(view))
     return EXIT_OK
 
 

@@ -283,15 +283,15 @@ def _switch_off(session: Session, meeting: Meeting, *, actor: Actor, now: dateti
         .values(active=False, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    _drop_planned(session, meeting.id, now=now)
+    planned = session.scalars(
+        select(Agenda.id).where(Agenda.meeting_id == meeting.id, Agenda.status == AgendaStatus.PLANNED)
+    ).all()
+    _drop_planned(session, planned, now=now)
     audit.record(session, actor=actor.user_id, actor_team=actor.team_id, action="meeting.off", subject_type=SUBJECT,
                  subject_id=meeting.id, at=now)  # fmt: skip
 
 
-def _drop_planned(session: Session, meeting_id: int, *, now: datetime) -> None:
-    planned = session.scalars(
-        select(Agenda.id).where(Agenda.meeting_id == meeting_id, Agenda.status == AgendaStatus.PLANNED)
-    ).all()
+def _drop_planned(session: Session, planned: Sequence[int], *, now: datetime) -> None:
     for agenda_id in planned:
         reminders.finish(session, subject_type=AGENDA_SUBJECT, subject_id=agenda_id, now=now)
     if planned:
@@ -321,23 +321,32 @@ def day_before(held_at: datetime, zone: ZoneInfo, country: str | None) -> dateti
     return local_instant(day, local.time(), zone)
 
 
-def plan_next(session: Session, meeting: Meeting, *, now: datetime, country: str | None) -> Agenda | None:
+def plan_next(
+    session: Session, meeting: Meeting, *, now: datetime, country: str | None,
+    planned: Sequence[Agenda] | None = None,
+) -> Agenda | None:  # fmt: skip
     """Plan the meeting's next occurrence (and its day-before reminder); a plan that no longer matches the
-    meeting (another day, time or channel) is dropped with its reminder first."""
+    meeting (another day, time or channel) is dropped with its reminder first. `planned`: the meeting's planned
+    agendas, when the caller has read them already (the tick, in batch)."""
     upcoming = next_occurrence(meeting, after=now, country=country)
     prop = session.get(Property, meeting.property_id) if meeting.property_id else None
     channel = channel_of(meeting, prop)
-    planned = session.scalars(
-        select(Agenda).where(Agenda.meeting_id == meeting.id, Agenda.status == AgendaStatus.PLANNED)
-    ).all()
+    batched = planned is not None
+    if planned is None:
+        planned = session.scalars(
+            select(Agenda).where(Agenda.meeting_id == meeting.id, Agenda.status == AgendaStatus.PLANNED)
+        ).all()
+    planned = [a for a in planned if a.status == AgendaStatus.PLANNED]
     for agenda in planned:
         if upcoming is not None and (agenda.period, agenda.held_at, agenda.channel) == (*upcoming, channel):
             return agenda  # already planned as it is
-    _drop_planned(session, meeting.id, now=now)
+    _drop_planned(session, [a.id for a in planned], now=now)
     if upcoming is None or not meeting.active:
         return None
     period, held_at = upcoming
-    if session.scalar(select(Agenda.id).where(Agenda.meeting_id == meeting.id, Agenda.period == period)):
+    # The tick has just posted the period before; only someone changing the meeting can meet a posted one.
+    if not batched and session.scalar(select(Agenda.id).where(Agenda.meeting_id == meeting.id,
+                                                              Agenda.period == period)):  # fmt: skip
         return None  # that period's agenda exists already (posted): nothing to plan
     agenda = Agenda(meeting_id=meeting.id, period=period, held_at=held_at, status=AgendaStatus.PLANNED,
                     channel=channel, derived=[], created_at=now)  # fmt: skip
@@ -530,6 +539,7 @@ class _Gathered:
     moves: list[dict[str, Any]] = field(default_factory=list)
     escalations: list[str] = field(default_factory=list)
     planned: list[Agenda] = field(default_factory=list)
+    batched: bool = False  # read with every meeting due in the tick: its planned agendas are all in `planned`
 
 
 _CACHE = "checkins.gathered"
@@ -585,7 +595,10 @@ def _gathered_for(session: Session, meeting_id: int, *, now: datetime) -> _Gathe
         cache = gather(session, [*due, meeting_id], until=now)
         session.info[_CACHE] = {now: cache}
     got = cache.pop(meeting_id, None)
-    return got if got is not None else gather(session, [meeting_id], until=now).get(meeting_id)
+    if got is not None:
+        got.batched = True
+        return got
+    return gather(session, [meeting_id], until=now).get(meeting_id)
 
 
 def _derived_lines(got: _Gathered) -> list[dict[str, Any]]:
@@ -608,7 +621,7 @@ def hold(session: Session, meeting_id: int, period: str, *, now: datetime, count
         return {"meeting": meeting_id, "skipped": "no such meeting"}
     meeting = got.meeting
     agenda = next((a for a in got.planned if a.period == period), None)
-    if agenda is None:
+    if agenda is None and not got.batched:
         agenda = session.scalar(select(Agenda).where(Agenda.meeting_id == meeting.id, Agenda.period == period))
     if agenda is not None and agenda.status != AgendaStatus.PLANNED:
         return {"meeting": meeting_id, "skipped": f"already {agenda.status}"}
@@ -626,7 +639,7 @@ def hold(session: Session, meeting_id: int, period: str, *, now: datetime, count
         agenda.status = AgendaStatus.MISSED
         session.flush()
         log.warning("meeting #%s has no channel for its agenda (%s); nothing posted", meeting.id, period)
-        plan_next(session, meeting, now=now, country=country)
+        plan_next(session, meeting, now=now, country=country, planned=got.planned)
         return {"meeting": meeting.id, "skipped": "no channel"}
     agenda.status, agenda.posted_at = AgendaStatus.POSTED, now
     session.flush()
@@ -645,7 +658,7 @@ def hold(session: Session, meeting_id: int, period: str, *, now: datetime, count
         outbox.enqueue(session, kind=NOTES_POST, channel=channel, subject_id=agenda.id, after=post, now=now)
     reminders.add(session, kind=SUMMARISE, subject_type=AGENDA_SUBJECT, subject_id=agenda.id, recipient=channel,
                   zone=meeting.zone, due_at=agenda.held_at + MEETING_LENGTH, now=now)  # fmt: skip
-    plan_next(session, meeting, now=now, country=country)
+    plan_next(session, meeting, now=now, country=country, planned=[a for a in got.planned if a is not agenda])
     audit.record(session, actor=SYSTEM, actor_team=None, action="checkin.agenda_posted", subject_type=AGENDA_SUBJECT,
                  subject_id=agenda.id, at=now,
                  detail={"meeting": meeting.id, "period": period, "items": len(entries),
