@@ -5,11 +5,12 @@ from __future__ import annotations
 from sqlalchemy import delete
 
 from bot.clock import ManualClock
-from bot.delivery import HubButton
+from bot.delivery import HubButton, Plugins
 from bot.deps import Deps
 from bot.domain import properties, property_hub
 from bot.domain.actors import Actor
 from jobs import outbox as delivery
+from jobs.features import properties as properties_feature
 from sandbox import Workspace
 from storage.models import PostedMessage
 
@@ -24,6 +25,8 @@ def save(deps: Deps, draft: properties.PropertyDraft = MAPLE) -> int:
 
 
 def test_saving_a_property_posts_its_message_once_and_edits_it_after(deps: Deps, workspace: Workspace) -> None:
+    deps.plugins = Plugins()  # only the property feature and two buttons of this test's own
+    properties_feature.register(deps.plugins)
     deps.plugins.hub_buttons.register("x_raise", HubButton("x_raise", "Raise an issue", order=10))
     deps.plugins.hub_buttons.register("x_add", HubButton("x_add", "Add to check-in", order=20))
     prop_id = save(deps)
