@@ -111,7 +111,7 @@ def _one_database(folder: Path, name: str, *, open_cases: int, closed_cases: int
     workspace = Workspace(clock=lambda: clock.now().timestamp())
     with SandboxServer(workspace) as sandbox:
         settings = Settings(
-            _env_file=None, SLACK_BOT_TOKEN="xoxb-sandbox-token", SLACK_SIGNING_SECRET="sandbox-secret",  # type: ignore[call-arg]
+            _env_file=None, SLACK_BOT_TOKEN="xoxb-sandbox-token", SLACK_SIGNING_SECRET="sandbox-secret",
             SLACK_API_URL=sandbox.api_url, DATABASE_URL=url, PORCHLIGHT_VACANCY_CHANNEL="C0VACANCIES",
             PORCHLIGHT_ESCALATION_CHANNEL="C0ESCALATE", PORCHLIGHT_COORDINATORS=COORDINATOR,
             PORCHLIGHT_LOG_LEVEL="WARNING",
@@ -119,6 +119,7 @@ def _one_database(folder: Path, name: str, *, open_cases: int, closed_cases: int
         deps = build_deps(settings, clock=clock)
         runtime = Runtime(deps=deps, app=build_app(deps), host="127.0.0.1", port=0).start()
         assert runtime.http is not None
+        assert runtime._scheduler is not None
         runtime._scheduler.pause()  # count only what the requests ask of the database
         side = SlackSide(workspace, bot_url=runtime.http.url, sandbox_url=sandbox.base_url)
         bot_engine = deps.session_factory.kw["bind"]

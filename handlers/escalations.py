@@ -137,8 +137,7 @@ def list_cases(deps: Deps, actor: Actor, query: str) -> tuple[str, list[dict[str
 def _shortcut(deps: Deps) -> Any:
     @action_guard
     def escalate_message(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
-        message = body.get("message") if isinstance(body.get("message"), dict) else {}
+        channel, message = _object(body, "channel"), _object(body, "message")
         where, ts = channel.get("id"), message.get("ts") or body.get("message_ts")
         # The message is linked by channel and ts; its text is never read, copied or stored.
         meta = blocks.FormMeta(
@@ -149,11 +148,16 @@ def _shortcut(deps: Deps) -> Any:
     return escalate_message
 
 
+def _object(body: dict[str, Any], name: str) -> dict[str, Any]:
+    value = body.get(name)
+    return value if isinstance(value, dict) else {}
+
+
 def _hub_button(deps: Deps) -> Any:
     @action_guard
     def raise_from_hub(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         property_id = row_id(action_value(body))
-        channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+        channel = _object(body, "channel")
         where = channel.get("id") if isinstance(channel.get("id"), str) else None
         view = _form(deps, actor_of(body), blocks.FormMeta(channel=where), chosen=property_id)
         open_modal(client, str(body.get("trigger_id")), view)

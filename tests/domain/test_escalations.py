@@ -16,7 +16,7 @@ from bot.domain.actors import Actor
 from bot.domain.escalations import Category, Desk, Status
 from bot.domain.export import write_csv
 from bot.domain.working_time import WorkingHours
-from bot.errors import FormErrors, NotAllowed
+from bot.errors import FormErrors, NotAllowed, UserError
 from storage.models import AuditEntry, Escalation, OutboxMessage, Property, Reminder
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -41,8 +41,9 @@ def listed(session: Session, name: str = "Maple Court") -> int:
 
 def facts(property_id: int, **changes: object) -> escalations.Facts:
     values: dict[str, object] = {
-        "property_id": str(property_id), "category": "eviction_notice", "urgency": "normal", "other_party": (PM.user_id,),
-        "what_happened": CASE_STUDY, "tried": "", "client_code": "CM-20431", "roi": "yes", **changes,
+        "property_id": str(property_id), "category": "eviction_notice", "urgency": "normal",
+        "other_party": (PM.user_id,), "what_happened": CASE_STUDY, "tried": "", "client_code": "CM-20431",
+        "roi": "yes", **changes,
     }  # fmt: skip
     return escalations.check(escalations.Draft(**values), raised_by=RSC.user_id, today=date(2026, 11, 23))  # type: ignore[arg-type]
 
@@ -196,6 +197,7 @@ def test_lists_sort_by_next_deadline_filter_and_cost_two_queries(session_factory
 
 def count_queries(session: Session) -> list[str]:
     seen: list[str] = []
+
     def record(conn: object, cursor: object, statement: str, *rest: object) -> None:
         if statement.lstrip().upper().startswith("SELECT"):  # not the transaction's BEGIN
             seen.append(statement)
@@ -207,7 +209,7 @@ def count_queries(session: Session) -> list[str]:
 def test_filters_are_words_and_anything_else_is_refused_with_the_list() -> None:
     assert escalations.parse_filters("overdue category:welfare property:maple") == escalations.Filters(
         property="maple", category=Category.WELFARE, overdue=True)  # fmt: skip
-    with pytest.raises(escalations.UserError, match="Filters:"):
+    with pytest.raises(UserError, match="Filters:"):
         escalations.parse_filters("colour:red")
 
 
@@ -217,8 +219,9 @@ def test_the_export_has_times_and_outcomes_but_no_free_text_or_codes(session_fac
         escalations.acknowledge(
             session, case_id, actor=COORD, desk=DESK, now=datetime(2026, 11, 23, 17, 30, tzinfo=UTC)
         )
-        escalations.resolve(session, case_id, outcome="payment_plan", summary="Plan of $150 a month", debrief_held=False,
-                            actor=COORD, desk=DESK, now=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))  # fmt: skip
+        escalations.resolve(session, case_id, outcome="payment_plan", summary="Plan of $150 a month",
+                            debrief_held=False, actor=COORD, desk=DESK,
+                            now=datetime(2026, 11, 25, 15, 0, tzinfo=UTC))  # fmt: skip
         escalations.add_note(session, case_id, text="Met at the office", actor=COORD, desk=DESK, now=MONDAY_9)
     buffer = io.StringIO()
     with session_factory() as session:

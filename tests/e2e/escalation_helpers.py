@@ -37,7 +37,8 @@ def form_values(form: OpenView, **changes: Any) -> dict[str, Any]:
 
 def open_form(slack: SlackSide, workspace: Workspace, *, user: str = RSC, channel: str = GENERAL) -> OpenView:
     slack.slash_command(user=user, channel=channel, command="/escalate")
-    return only_view(workspace, user)
+    view: OpenView = only_view(workspace, user)
+    return view
 
 
 def escalate(slack: SlackSide, workspace: Workspace, *, user: str = RSC, **changes: Any) -> Message:

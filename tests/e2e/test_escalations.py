@@ -54,7 +54,7 @@ def running_bot(settings_factory: Callable[..., Settings], engine: Engine, clock
 
 def case(running_bot: Any, number: int = 1) -> Escalation:
     with running_bot.deps.session_factory() as session:
-        found = session.get(Escalation, number)
+        found: Escalation | None = session.get(Escalation, number)
         assert found is not None
         return found
 

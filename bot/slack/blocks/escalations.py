@@ -211,7 +211,9 @@ def with_category(view: dict[str, Any], category: str) -> dict[str, Any]:
     if category in notice:
         block_id, text = notice[Category(category)]
         blocks.insert(0, SectionBlock(block_id=block_id, text=text).to_dict())
-    kept = {k: view[k] for k in ("type", "callback_id", "title", "submit", "close", "private_metadata") if k in view}
+    kept: dict[str, Any] = {
+        k: view[k] for k in ("type", "callback_id", "title", "submit", "close", "private_metadata") if k in view
+    }
     return {**kept, "blocks": blocks}
 
 
