@@ -29,7 +29,7 @@ from bot.slack.client import build_delivery_client, build_web_client, connect_so
 from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
 from jobs import outbox
-from jobs.features import checkins, escalations, housekeeping, properties, referrals, vacancies
+from jobs.features import checkins, escalations, housekeeping, partners, properties, referrals, vacancies
 from jobs.scheduler import OutboxWaker, build_scheduler
 from storage import outbox as outbox_rows
 from storage.db import make_engine, make_session_factory
@@ -58,6 +58,7 @@ FEATURES = (
     escalations,
     checkins,
     housekeeping,
+    partners,
 )
 
 
@@ -153,7 +154,7 @@ class Runtime:
             try:
                 connect_socket_mode(socket)  # a refused SLACK_APP_TOKEN is one SlackUnavailable line
             except BaseException:
-                socket.close()
+                socket.close()  # type: ignore[no-untyped-call]
                 raise
             self.socket = socket
             log.info("Porchlight connected to Slack in Socket Mode")
@@ -189,7 +190,7 @@ class Runtime:
         if self.http is not None:
             self.http.stop()
         if self.socket is not None:
-            self.socket.close()
+            self.socket.close()  # type: ignore[no-untyped-call]
         self.deps.after_ack.shutdown()  # its last saves wake the worker, which delivers them before it stops
         self.deps.contact_log.close()
         if self.worker is not None:

@@ -8,12 +8,12 @@ import socketserver
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App, BoltRequest
-from slack_sdk.signature import SignatureVerifier
+from slack_sdk.signature import Clock, SignatureVerifier
 
 from bot.slack import payloads
 from bot.slack.guard import reference, response_url_client
@@ -57,7 +57,8 @@ class SlackEndpoint:
         if not self._signed(body, headers):
             return _refuse(start_response, 401, "signature missing, stale or wrong", status_text="invalid request")
         try:
-            request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=headers)
+            bolt_headers: dict[str, str | Sequence[str]] = dict(headers)
+            request = BoltRequest(body=body, query=environ.get("QUERY_STRING", ""), headers=bolt_headers)
         except RecursionError:  # signed JSON nested thousands deep: the parser gives up before we can look
             return _refuse(start_response, 400, "body nested too deeply", status_text="malformed body")
         except (ValueError, TypeError, AttributeError, KeyError):  # not JSON, or JSON that is not an object
@@ -89,7 +90,7 @@ class SlackEndpoint:
         start_response("200 OK", [("Content-Length", "0")])
         return [b""]
 
-    def _dispatch(self, request: BoltRequest, start_response: StartResponse) -> Any:
+    def _dispatch(self, request: BoltRequest, start_response: StartResponse) -> list[bytes]:
         try:
             response = self.app.dispatch(request)
         except Exception:
@@ -120,7 +121,7 @@ def _refuse(start_response: StartResponse, status: int, why: str, *, status_text
     return _reply(start_response, status, {"error": status_text or why})
 
 
-class _Clock:
+class _Clock(Clock):
     def __init__(self, now: Callable[[], float]) -> None:
         self._now = now
 
@@ -222,7 +223,7 @@ class HttpServer:
             "max_connections": max_connections, "queue_wait": queue_wait,
         })  # fmt: skip
         handler_class = type("_Handler", (_QuietHandler,), {"timeout": read_timeout})
-        self._server = make_server(host, port, wsgi_app, server_class, handler_class)
+        self._server: WSGIServer = make_server(host, port, wsgi_app, server_class, handler_class)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="porchlight-http", daemon=True
         )
@@ -230,7 +231,7 @@ class HttpServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}{PATH}"
+        return f"http://{host!s}:{port}{PATH}"
 
     def start(self) -> HttpServer:
         self._thread.start()

@@ -44,6 +44,8 @@ WHERE = {
     "PORCHLIGHT_CATCH_UP_HOURS": "how far back a restarted bot catches up missed scheduled work, 0-168 (default 12)",
     "PORCHLIGHT_CLIENT_CODE_PATTERN": "a regular expression that a whole client reference code must match "
     "(default: 3-24 letters, digits and dashes with at least one digit)",
+    "PORCHLIGHT_PARTNER_NUDGE_DAY": "the day of the month, 1-31 (default 20), when owners of partners not heard from "
+    "that month are nudged (the business day before, when it falls on a weekend or holiday)",
     "PORCHLIGHT_WORKING_HOURS": "the working day, HH:MM-HH:MM in each person's time zone (default 09:00-17:00): "
     "reminders due outside it wait for the next working day",
 }
@@ -80,6 +82,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias="PORCHLIGHT_LOG_LEVEL")
     client_code_pattern: str = Field(default=DEFAULT_CODE_PATTERN, validation_alias="PORCHLIGHT_CLIENT_CODE_PATTERN")
     working_hours: str = Field(default="09:00-17:00", validation_alias="PORCHLIGHT_WORKING_HOURS")
+    partner_nudge_day: int = Field(default=20, ge=1, le=31, validation_alias="PORCHLIGHT_PARTNER_NUDGE_DAY")
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -244,7 +247,7 @@ def _describe(name: str, problem: str) -> str:
 def load_settings(env_file: str | Path | None = ".env", **overrides: Any) -> Settings:
     """Read settings, turning pydantic's errors into one line per setting (no secret values shown)."""
     try:
-        return Settings(_env_file=env_file, **overrides)  # type: ignore[call-arg]
+        return Settings(_env_file=env_file, **overrides)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

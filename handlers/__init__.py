@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import cards, checkins, escalations, home, messages, properties, referrals, vacancy
+from handlers import cards, checkins, escalations, home, messages, partners, properties, referrals, vacancy
 
 
 def register_all(app: App, deps: Deps) -> None:
@@ -20,5 +20,6 @@ def register_all(app: App, deps: Deps) -> None:
     cards.register(app, deps)
     referrals.register(app, deps)
     properties.register(app, deps)
-    escalations.register(app, deps)
     checkins.register(app, deps)
+    escalations.register(app, deps)
+    partners.register(app, deps)

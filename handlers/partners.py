@@ -83,7 +83,7 @@ def _clicks_are_contact(deps: Deps) -> Any:
 def reaction(body: dict[str, Any], *, bot_user: str | None, now: Any) -> contacts.SpokenMessage | None:
     """A person's reaction on one of our posts, as plain values; None for anything else."""
     event = body.get("event") or {}
-    item = event.get("item") if isinstance(event.get("item"), dict) else {}
+    item: dict[str, Any] = event["item"] if isinstance(event.get("item"), dict) else {}
     user, channel, ts = event.get("user"), item.get("channel"), item.get("ts")
     if item.get("type") != "message" or not (isinstance(user, str) and user and isinstance(channel, str)):
         return None

@@ -119,7 +119,7 @@ def board_moves(
         Vacancy.property_id.in_(ids), Vacancy.status.in_(("filled", "withdrawn")), Vacancy.updated_at > since,
         Vacancy.updated_at <= until, ~has_move_in,
     )  # fmt: skip
-    rows = session.execute(union_all(moved_in, listed, left)).all()
+    rows: list[Any] = list(session.execute(union_all(moved_in, listed, left)).all())
     found = [
         {"kind": kind, "property_id": prop, "unit": unit, "ref": ref, "at": at} for kind, prop, unit, ref, at in rows
     ]

@@ -365,6 +365,7 @@ class EscalationStep(Base):
     done_by: Mapped[str] = mapped_column(String(32))
     done_at: Mapped[datetime]
 
+
 # -- check-ins (issue 11) ---------------------------------------------------------------------------------------
 
 

@@ -146,7 +146,7 @@ def heard_since(since: date) -> Any:
     return exists().where(PartnerContactDay.partner_id == Partner.id, PartnerContactDay.day >= since)
 
 
-def silent_since(since: date, *, owners: Sequence[str | None] | None = None) -> Select[tuple[Partner]]:
+def silent_since(since: date, *, owners: Sequence[str | None] | None = None) -> Select[Partner]:
     """Active partners with no contact on or after the local day `since` (this month: its first day).
 
     `owners` narrows to partners owned by these users (None in it: partners nobody owns).

@@ -64,7 +64,7 @@ class Reach:
 WHOLE_BOARD = Reach(None)
 
 
-def managed_properties(actor: Actor) -> Select[tuple[int]]:
+def managed_properties(actor: Actor) -> Select[int]:
     """The ids of the properties the actor is listed for, or whose management company's Slack team is theirs."""
     mine = [PropertyManager.user_id == actor.user_id]
     if actor.team_id:

@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import privacy
@@ -651,7 +651,7 @@ def hold(session: Session, meeting_id: int, period: str, *, now: datetime, count
         for n, item in enumerate(items)
     ]  # fmt: skip
     if entries:
-        session.execute(AgendaEntry.__table__.insert(), entries)
+        session.execute(insert(AgendaEntry), entries)
     reminders.finish(session, subject_type=AGENDA_SUBJECT, subject_id=agenda.id, now=now, kinds=[REMIND_DAY_BEFORE])
     post = outbox.enqueue(session, kind=AGENDA_POST, channel=channel, subject_id=agenda.id, now=now)
     if any(item.note for item in items):

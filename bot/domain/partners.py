@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, func, select, update
@@ -339,7 +340,7 @@ def start_nudges(session: Session, *, month: str, on: date, plan: NudgePlan, now
         select(Partner.owner_id).where(Partner.id.in_(
             select(Partner.id).where(Partner.active.is_(True), ~rows.heard_since(first_of(month))))).distinct()
     ).scalars().all()  # fmt: skip
-    recipients = set()
+    recipients: set[str] = set()
     for owner in silent:
         if owner is None:
             recipients.update(plan.coordinators)
@@ -502,10 +503,10 @@ class Coverage:
 
 def coverage_from(detail: dict[str, object]) -> Coverage:
     def share(pair: object) -> Share:
-        contacted, total = pair  # type: ignore[misc]
+        contacted, total = cast("tuple[int, int]", pair)
         return Share(int(contacted), int(total))
 
-    by_kind = {str(k): (share(v[0]), tuple(share(b) for b in v[1]))  # type: ignore[index]
+    by_kind = {str(k): (share(v[0]), tuple(share(b) for b in v[1]))
                for k, v in dict(detail.get("by_kind") or {}).items()}  # type: ignore[call-overload]  # fmt: skip
     silences = tuple((int(p), date.fromisoformat(d) if d else None)
                      for p, d in list(detail.get("silences") or []))  # type: ignore[call-overload]  # fmt: skip

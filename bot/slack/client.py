@@ -51,7 +51,7 @@ def build_web_client(settings: Settings) -> WebClient:
     )
 
 
-def build_delivery_client(settings: Settings, *, timeout: float = TIMEOUT_SECONDS) -> WebClient:
+def build_delivery_client(settings: Settings, *, timeout: int = TIMEOUT_SECONDS) -> WebClient:
     """The client the outbox uses: no automatic retries; the outbox decides."""
     return WebClient(token=_token(settings), base_url=_base_url(settings), timeout=timeout, retry_handlers=[])
 

@@ -104,7 +104,7 @@ def action_guard(listener: F) -> F:
 
 # A response_url answer is part of the click's answer (Bolt sends the ack once the listener returns): a slow
 # one must not hold it for slack_sdk's 30 s, nor be tried twice.
-RESPONSE_URL_TIMEOUT = 2.0
+RESPONSE_URL_TIMEOUT = 2  # seconds (slack_sdk takes whole seconds)
 # slack_sdk's webhook client logs each failure itself (and, at DEBUG, the message it sends: what a person may
 # have typed); we log one line of our own instead.
 _WEBHOOK_LOG = logging.getLogger("porchlight.listeners.webhook")
@@ -127,7 +127,7 @@ class Reply:
         self._listener = listener
         self._user = payloads.actor_of(body).user_id
         channel = body.get("channel")
-        container = body.get("container") if isinstance(body.get("container"), dict) else {}
+        container: dict[str, Any] = body["container"] if isinstance(body.get("container"), dict) else {}
         self._channel = channel.get("id") if isinstance(channel, dict) else container.get("channel_id")
 
     def __call__(self, text: str = "", **message: Any) -> bool:

@@ -53,6 +53,19 @@ ACTION_CHECKIN_CARRY: Final = "checkin_carry"
 ACTION_CHECKIN_CLOSE: Final = "checkin_close"
 
 # -- the partner network (issue 12) -------------------------------------------------------------------------------
+COMMAND_PARTNERS: Final = "/partners"
+COMMAND_TOUCH: Final = "/touch"
+VIEW_PARTNER: Final = "partner_edit"
+VIEW_PARTNER_TOUCH: Final = "partner_touch"
+VIEW_PARTNER_NOTIFY: Final = "partner_notify"
+VIEW_PARTNER_NOTIFY_CONFIRM: Final = "partner_notify_confirm"
+ACTION_PARTNER_ADD: Final = "partner_add"
+ACTION_PARTNER_EDIT: Final = "partner_edit"
+ACTION_PARTNER_LOG: Final = "partner_log"
+ACTION_PARTNER_NOTIFY: Final = "partner_notify"
+ACTION_NUDGE_LOGGED: Final = "partner_nudge_logged"
+ACTION_NUDGE_SNOOZE: Final = "partner_nudge_snooze"
+ACTION_NUDGE_NOT_NEEDED: Final = "partner_nudge_not_needed"
 
 # -- the coordinator's report (issue 15) --------------------------------------------------------------------------
 
@@ -73,8 +86,8 @@ VACANCY_FIELDS: Final = (
 )
 
 # Events the bot listens to; manifest.yml subscribes to BOT_EVENTS (message.* all arrive as "message").
-EVENTS: Final = ("app_home_opened", "message")
-BOT_EVENTS: Final = ("app_home_opened", "message.channels", "message.groups")
+EVENTS: Final = ("app_home_opened", "message", "reaction_added")
+BOT_EVENTS: Final = ("app_home_opened", "message.channels", "message.groups", "reaction_added")
 
 OUTBOX_METADATA_TYPE: Final = "porchlight_outbox"
 

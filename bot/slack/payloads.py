@@ -86,7 +86,7 @@ def _interactive_problem(body: dict[str, Any], kind: str) -> str | None:
         if kind in VIEW_TYPES and not (isinstance(view.get("callback_id"), str) and isinstance(view.get("type"), str)):
             return "view has no callback_id or type"
         # A submission is read from its state; a click inside a modal, or a close, may come without one.
-        missing = None if kind == "view_submission" else {}
+        missing: dict[str, Any] | None = None if kind == "view_submission" else {}
         state = view.get("state", missing)
         values = state.get("values", missing) if isinstance(state, dict) else None
         if not isinstance(values, dict) or not all(isinstance(v, dict) for v in values.values()):
@@ -95,7 +95,7 @@ def _interactive_problem(body: dict[str, Any], kind: str) -> str | None:
         actions = body.get("actions")
         if not _list_of_objects(actions, allow_empty=False):
             return "actions is not a non-empty list of objects"
-        if not all(isinstance(a.get("action_id"), str) for a in actions):
+        if not all(isinstance(a.get("action_id"), str) for a in actions or ()):
             return "an action has no action_id"
     return None
 

@@ -177,7 +177,9 @@ def downgrade() -> None:
     first_channel: dict[int, str] = {}
     for partner_id, channel in bind.execute(sa.text("SELECT partner_id, channel FROM partner_channel ORDER BY id")):
         first_channel.setdefault(partner_id, channel)
-    teams = dict(bind.execute(sa.text("SELECT id, slack_team_id FROM partner")).all())
+    teams: dict[int, str | None] = {
+        row[0]: row[1] for row in bind.execute(sa.text("SELECT id, slack_team_id FROM partner"))
+    }
     contact = sa.table(
         "contact", sa.column("channel"), sa.column("ts"), sa.column("thread_ts"), sa.column("user_id"),
         sa.column("team_id"), sa.column("kind"), sa.column("at", UTC_TIME),
