@@ -1,6 +1,10 @@
 """Run every benchmark in one go and print the figures as ratios against a baseline measured in the same run.
 
-    python3 dev.py bench [--quick]
+    python3 dev.py bench [--quick] [--part board|engine|escalations|checkins|partners]
+
+Without --part every part runs, the board's first. The other parts are modules of their own (bench/engine.py,
+bench/escalations.py, bench/checkins.py, bench/partners.py), each also runnable as `python -m bench.<part>`.
+The board's part measures:
 
 (a) ack latency p50/p99 for `/vacancy` and a valid vacancy submission through Porchlight's real HTTP path,
     against a bare Bolt app that only acks, served the same way, in its fastest configuration
@@ -247,7 +251,28 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python3 dev.py bench")
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke run)")
     parser.add_argument("-n", type=int, default=None, help="requests per latency measurement")
+    parser.add_argument("--part", choices=("board", *PARTS), help="run one part only (default: all of them)")
     args = parser.parse_args()
+    if args.part in PARTS:
+        return _part(args.part, quick=args.quick)
+    status = _board(args)
+    if args.part is None:
+        for part in PARTS:
+            status = _part(part, quick=args.quick) or status
+    return status
+
+
+PARTS = ("engine", "escalations", "checkins", "partners")
+
+
+def _part(name: str, *, quick: bool) -> int:
+    """A part in a process of its own, so that one part's memory and threads do not colour the next."""
+    print(flush=True)
+    return subprocess.run([sys.executable, "-m", f"bench.{name}", *(["--quick"] if quick else [])], cwd=ROOT,
+                          check=False).returncode  # fmt: skip
+
+
+def _board(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.ERROR)
     n = args.n or (200 if args.quick else 1000)
     soak_rounds = (4, 500) if args.quick else (10, 2000)

@@ -23,7 +23,7 @@ from storage import periods, schedules
 from storage.models import Schedule
 
 log = logging.getLogger("porchlight.ticks")
-SUBJECT_BATCH = 500  # due subject schedules handled per transaction
+SUBJECT_BATCH = 10_000  # due subject schedules per transaction: a whole community's due work is one batch
 
 
 @dataclass

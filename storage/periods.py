@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from storage.models import ScheduledRun
 
+CLAIM_CHUNK = 5000
+
 
 def claim(session: Session, *, job: str, period_key: str, due_at: datetime, now: datetime) -> bool:
     """True if this caller is the one to run the period (two instances or a retry get False)."""
@@ -24,16 +26,23 @@ def claim(session: Session, *, job: str, period_key: str, due_at: datetime, now:
 
 
 def claim_many(session: Session, periods: list[tuple[str, str, datetime]], *, now: datetime) -> set[tuple[str, str]]:
-    """Claim many (job, period key, due at) at once, in one statement; returns the (job, key) this caller won."""
-    if not periods:
-        return set()
+    """Claim many (job, period key, due at) at once; returns the (job, key) this caller won.
+
+    One statement per CLAIM_CHUNK periods: SQLite allows 32,766 bound values in a statement, four per period.
+    """
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(ScheduledRun)
-    rows = [{"job": job, "period_key": key, "due_at": due, "ran_at": now} for job, key, due in periods]
-    won = session.execute(
-        insert.values(rows).on_conflict_do_nothing().returning(ScheduledRun.job, ScheduledRun.period_key)
-    )
-    return {(job, key) for job, key in won}
+    won: set[tuple[str, str]] = set()
+    for start in range(0, len(periods), CLAIM_CHUNK):
+        rows = [
+            {"job": job, "period_key": key, "due_at": due, "ran_at": now}
+            for job, key, due in periods[start : start + CLAIM_CHUNK]
+        ]
+        result = session.execute(
+            insert.values(rows).on_conflict_do_nothing().returning(ScheduledRun.job, ScheduledRun.period_key)
+        )
+        won.update((job, key) for job, key in result)
+    return won
 
 
 def unclaim(session: Session, *, job: str, period_key: str) -> None:
