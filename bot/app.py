@@ -24,7 +24,7 @@ from bot.deps import Deps
 from bot.errors import CannotServe, SlackUnavailable
 from bot.http import HttpServer, SlackEndpoint
 from bot.settings import Settings
-from bot.slack import guard
+from bot.slack import guard, zones
 from bot.slack.client import build_delivery_client, build_web_client, connect_socket_mode
 from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
@@ -144,6 +144,8 @@ class Runtime:
         except BaseException:
             self.stop()  # the worker (or scheduler) started above goes too: nothing is left running
             raise
+        # Reminders read each person's own time zone when they are created: learn the coordinators' now.
+        zones.learn_soon(self.deps, self.deps.client, zones.staff_on_call(self.deps))
         return self
 
     def _serve(self) -> None:

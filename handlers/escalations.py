@@ -20,7 +20,7 @@ from bot.domain import access, escalations, home, properties
 from bot.domain.actors import Actor
 from bot.domain.escalations import Category, Desk
 from bot.errors import FormErrors, UserError
-from bot.slack import ids
+from bot.slack import ids, zones
 from bot.slack.blocks import escalations as blocks
 from bot.slack.client import open_modal
 from bot.slack.guard import action_guard, command_guard, first_submission, view_guard
@@ -67,6 +67,8 @@ def _today(deps: Deps) -> date:
 def _form(deps: Deps, actor: Actor, meta: blocks.FormMeta, *, chosen: int | None = None) -> dict[str, Any]:
     """The form, offering the properties the person may raise issues about; refused for an outsider."""
     desk_of(deps)  # no escalation channel: said before anyone types a word
+    # While they type: the zones of those the case's reminders will reach (read when the case is stored).
+    zones.learn_soon(deps, deps.client, (*zones.staff_on_call(deps), actor.user_id))
     with deps.session_factory() as session:
         reach = access.reach_of(session, deps.roles, actor)
         access.require_reach(reach)
@@ -199,6 +201,7 @@ def _submitted(deps: Deps) -> Any:
                                        desk=desk, now=now)  # fmt: skip
         ack()
         deps.wake_outbox()
+        zones.learn_soon(deps, deps.client, (facts.other_party,))  # reminded of a mediation in their own zone
 
     return escalation_submitted
 
@@ -243,6 +246,7 @@ def _step(deps: Deps) -> Any:
 def _mediation_form(deps: Deps, desk: Desk, actor: Actor, case: Any) -> dict[str, Any]:
     escalations.require_coordinator(desk, actor, "schedule a mediation")
     _require_live(case)
+    zones.learn_soon(deps, deps.client, escalations.parties_of(case))  # their reminders read them on submit
     return blocks.mediation_modal(case, today=_today(deps))
 
 

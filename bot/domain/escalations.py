@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import access, privacy
+from bot.domain import access, people, privacy
 from bot.domain.actors import Actor
 from bot.domain.schedule import is_business_day, local_instant
 from bot.domain.working_time import WorkingHours
@@ -341,17 +341,21 @@ def raise_case(
 
 
 def _start_clock(session: Session, escalation: Escalation, *, desk: Desk, now: datetime) -> None:
+    """The case's deadlines are one instant each (counted in the community's working time, shown on the card);
+    each person's reminder waits for the start of their own working day if the deadline falls outside it, in
+    their own Slack time zone (bot.domain.people; the community's when it is not known)."""
     assert escalation.remind_due_at is not None
     assert escalation.overdue_due_at is not None
-    zone = desk.zone.key
-    for coordinator in desk.coordinators:
-        reminders.add(session, kind=REMIND_ACK, subject_type=SUBJECT, subject_id=escalation.id,
-                      recipient=coordinator, zone=zone, due_at=escalation.remind_due_at, now=now)  # fmt: skip
-    for backup in desk.backups:
-        reminders.add(session, kind=TELL_BACKUP, subject_type=SUBJECT, subject_id=escalation.id, recipient=backup,
-                      zone=zone, due_at=escalation.overdue_due_at, now=now)  # fmt: skip
+    zones = people.zones_of(session, (*desk.coordinators, *desk.backups), fallback=desk.zone)
+    for kind, recipients, deadline in ((REMIND_ACK, desk.coordinators, escalation.remind_due_at),
+                                       (TELL_BACKUP, desk.backups, escalation.overdue_due_at)):  # fmt: skip
+        for recipient in recipients:
+            zone = zones[recipient]
+            reminders.add(session, kind=kind, subject_type=SUBJECT, subject_id=escalation.id, recipient=recipient,
+                          zone=zone.key, due_at=desk.hours.next_working_moment(deadline, zone), now=now)  # fmt: skip
+    # The card is marked at the deadline itself, in the community's time: a channel keeps no hours.
     reminders.add(session, kind=MARK_OVERDUE, subject_type=SUBJECT, subject_id=escalation.id, recipient=desk.channel,
-                  zone=zone, due_at=escalation.overdue_due_at, now=now)  # fmt: skip
+                  zone=desk.zone.key, due_at=escalation.overdue_due_at, now=now)  # fmt: skip
 
 
 # -- changing a case --------------------------------------------------------------------------------------------
@@ -420,21 +424,24 @@ def schedule_mediation(
                        mediation_by=actor.user_id, **taken):  # fmt: skip
         raise _already(escalation)
     reminders.finish(session, subject_type=SUBJECT, subject_id=escalation.id, now=now, kinds=ACK_KINDS)
-    due = max(day_before_at_start(when, desk), now)
-    for party in _parties(escalation):
-        rows.remind(session, kind=MEDIATION_REMINDER, subject_id=escalation.id, recipient=party, zone=desk.zone.key,
+    for party, zone in people.zones_of(session, _parties(escalation), fallback=desk.zone).items():
+        # The working day before the mediation as each party lives it, in their own zone.
+        due = max(day_before_at_start(when, desk, zone=zone), now)
+        rows.remind(session, kind=MEDIATION_REMINDER, subject_id=escalation.id, recipient=party, zone=zone.key,
                     due_at=due, now=now)  # fmt: skip
     _changed(session, escalation, actor, Event.MEDIATION, desk=desk, now=now)
     return escalation
 
 
-def day_before_at_start(when: datetime, desk: Desk) -> datetime:
-    """The start of the working day before `when`'s (weekends and holidays skipped back): "reminded the day
-    before" means the last working day before the mediation, at its start."""
-    day = when.astimezone(desk.zone).date() - timedelta(days=1)
+def day_before_at_start(when: datetime, desk: Desk, *, zone: ZoneInfo | None = None) -> datetime:
+    """The start of the working day before `when`'s (weekends and holidays skipped back), in `zone` (the person
+    reminded's; the community's by default): "reminded the day before" means the last working day before the
+    mediation, at its start."""
+    zone = zone or desk.zone
+    day = when.astimezone(zone).date() - timedelta(days=1)
     while not is_business_day(day, desk.hours.country):
         day -= timedelta(days=1)
-    return local_instant(day, desk.hours.start, desk.zone)
+    return local_instant(day, desk.hours.start, zone)
 
 
 def add_note(session: Session, escalation_id: int, *, text: str, actor: Actor, desk: Desk, now: datetime) -> int:

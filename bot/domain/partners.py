@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import privacy
+from bot.domain import people, privacy
 from bot.domain.actors import Actor
 from bot.domain.contacts import SignalKind
 from bot.domain.schedule import MonthlyOn, local_instant
@@ -33,7 +33,6 @@ from storage.models import (
     PartnerBroadcast,
     PartnerChannel,
     PartnerNudge,
-    PartnerOwnerZone,
     PartnerTouch,
     Reminder,
 )
@@ -299,27 +298,13 @@ def nudge_rule(*, day: int, zone: ZoneInfo, country: str | None) -> MonthlyOn:
 
 
 def owner_zone(session: Session, user_id: str, *, fallback: ZoneInfo) -> ZoneInfo:
-    cached = session.get(PartnerOwnerZone, user_id)
-    if cached is not None:
-        try:
-            return ZoneInfo(cached.zone)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return fallback
+    """An owner's own zone: bot.domain.people's cache, which every reminder reads."""
+    return people.zone_of(session, user_id, fallback=fallback)
 
 
 def remember_zone(session: Session, user_id: str, zone: str, *, now: datetime) -> bool:
     """Cache an owner's Slack time zone (users.info `tz`); False (nothing kept) if it is not a zone we know."""
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    row = session.get(PartnerOwnerZone, user_id)
-    if row is None:
-        session.add(PartnerOwnerZone(user_id=user_id, zone=zone, checked_at=now))
-    else:
-        row.zone, row.checked_at = zone, now
-    return True
+    return people.remember_zone(session, user_id, zone, now=now)
 
 
 @dataclass(frozen=True)

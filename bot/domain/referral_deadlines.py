@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.domain import people
 from bot.domain.working_time import WorkingHours
 from storage import reminders
 from storage.models import Referral, Vacancy
@@ -35,7 +36,7 @@ class AnswerDeadlines:
     """How the promise is kept: whose working time counts, and who is told when it is broken."""
 
     hours: WorkingHours
-    zone: ZoneInfo  # the community's: the managers and coordinators work in it
+    zone: ZoneInfo  # the community's: the deadlines count in it (each coordinator is told in their own)
     coordinators: Sequence[str]
 
 
@@ -50,10 +51,12 @@ def start(
         session, kind=REMIND_MANAGERS, subject_type=SUBJECT, subject_id=referral.id, recipient=managers_channel,
         zone=zone.key, due_at=remind_at, now=now,
     )  # fmt: skip
+    # Each coordinator's DM waits for the start of their own working day, in their Slack zone (bot.domain.people).
+    zones = people.zones_of(session, deadlines.coordinators, fallback=zone)
     for coordinator in deadlines.coordinators:
         reminders.add(
             session, kind=TELL_COORDINATORS, subject_type=SUBJECT, subject_id=referral.id, recipient=coordinator,
-            zone=zone.key, due_at=tell_at, now=now,
+            zone=zones[coordinator].key, due_at=hours.next_working_moment(tell_at, zones[coordinator]), now=now,
         )  # fmt: skip
 
 

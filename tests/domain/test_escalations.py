@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain import escalations
+from bot.domain import escalations, people
 from bot.domain.actors import Actor
 from bot.domain.escalations import Category, Desk, Status
 from bot.domain.export import write_csv
@@ -236,3 +236,55 @@ def test_the_export_has_times_and_outcomes_but_no_free_text_or_codes(session_fac
         details = " ".join(str(a.detail) for a in session.scalars(select(AuditEntry)))
     for secret in ("CM-20431", "behind on rent", "$150", "Met at"):
         assert secret not in details
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def test_each_person_is_reminded_in_their_own_time_zone(session_factory: sessionmaker[Session]) -> None:
+    monday_3pm = datetime(2026, 11, 23, 21, 0, tzinfo=UTC)  # 15:00 in Chicago, 21:00 in London
+    with session_factory.begin() as session:
+        people.remember_zone(session, "U0COORD", "Europe/London", now=monday_3pm)
+        people.remember_zone(session, "W0PM", "Europe/London", now=monday_3pm)
+        case = raised(session, now=monday_3pm)
+        due = {(r.kind, r.recipient): (r.zone, r.due_at) for r in session.scalars(select(Reminder))}
+    # The case's deadline is the community's (Tuesday 15:00 in Chicago, on the card); in London that is 21:00,
+    # so the coordinator there is reminded at the start of their next working day.
+    assert case.remind_due_at == datetime(2026, 11, 24, 21, 0, tzinfo=UTC)
+    assert due[("escalation.ack_due", "U0COORD")] == ("Europe/London", datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    # The backup's zone is not known: the community's, and the deadline is within their working day.
+    assert due[("escalation.overdue", "U0BACKUP")] == ("America/Chicago", datetime(2026, 11, 25, 21, 0, tzinfo=UTC))
+    assert due[("escalation.mark_overdue", "C0ESCALATE")] == ("America/Chicago", case.overdue_due_at)
+
+    with session_factory.begin() as session:  # a mediation on Wednesday at 14:00 in Chicago (20:00 in London)
+        escalations.schedule_mediation(session, case.id, on=date(2026, 12, 2), at=time(14), actor=COORD, desk=DESK,
+                                       now=monday_3pm)  # fmt: skip
+        mediation = {r.recipient: (r.zone, r.due_at) for r in session.scalars(
+            select(Reminder).where(Reminder.kind == escalations.MEDIATION_REMINDER))}  # fmt: skip
+    assert mediation == {
+        "U0RSC": ("America/Chicago", datetime(2026, 12, 1, 15, 0, tzinfo=UTC)),  # Tuesday 9:00 in Chicago
+        "W0PM": ("Europe/London", datetime(2026, 12, 1, 9, 0, tzinfo=UTC)),  # Tuesday 9:00 in London
+    }
+
+
+def test_reopening_hands_the_case_to_the_coordinator_who_reopened_it_and_starts_no_clock(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        case_id = raised(session).id
+        escalations.acknowledge(session, case_id, actor=COORD, desk=DESK, now=MONDAY_9)
+        escalations.resolve(session, case_id, outcome="payment_plan", summary="Plan agreed.", debrief_held=False,
+                            actor=COORD, desk=DESK, now=MONDAY_9)  # fmt: skip
+    later = datetime(2026, 12, 14, 15, 0, tzinfo=UTC)
+    with session_factory.begin() as session:
+        reopened = escalations.reopen(session, case_id, actor=BACKUP, desk=DESK, now=later)
+        assert (reopened.status, reopened.acknowledged_by, reopened.outcome) == (Status.ACKNOWLEDGED, "U0BACKUP", None)
+        assert reopened.acknowledged_at == MONDAY_9  # the first acknowledgement's time stays (the export's figure)
+        assert escalations.deadline_for(reopened, later) is None
+    with session_factory() as session:
+        assert not escalations.still_waiting(session, case_id)
+        assert all(r.done_at is not None for r in session.scalars(select(Reminder)))  # nobody will be chased
+        reasons = [a.action for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert reasons[-2:] == ["escalation.resolved", "escalation.reopened"]
+    with session_factory.begin() as session, pytest.raises(escalations.AlreadyDone, match="not resolved"):
+        escalations.reopen(session, case_id, actor=COORD, desk=DESK, now=later)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.clock import ManualClock
+from bot.domain import people
 from bot.settings import Settings
 from jobs import outbox, ticks
 from sandbox import SlackSide, Workspace
@@ -226,6 +227,36 @@ def test_24_and_48_hour_reminders_skip_a_holiday_and_are_not_repeated_across_a_r
     restarted.contact_log.close()
 
 
+@pytest.fixture
+def coordinator_in_london(workspace: Workspace) -> None:
+    """The coordinator's Slack profile is in London (asked for first, before the bot starts and learns it)."""
+    workspace.users[COORDINATOR].tz = "Europe/London"
+
+
+def test_a_coordinator_in_another_zone_is_reminded_at_the_start_of_their_own_working_day(
+    coordinator_in_london: None, slack: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
+    deps = running_bot.deps
+
+    def zone() -> str:
+        with deps.session_factory() as session:
+            return people.zone_of(session, COORDINATOR, fallback=deps.settings.zone).key
+
+    eventually(lambda: zone() == "Europe/London", what="the zone learnt from users.info when Porchlight started")
+    add_property(slack, workspace)
+    clock.set(datetime(2026, 11, 23, 21, 0, tzinfo=UTC))  # Monday 15:00 in Chicago, 21:00 in London
+    escalate(slack, workspace)
+    assert "Tue 24 Nov, 15:00" in shown(card_of(workspace, "E-1"))  # the deadline is the community's
+
+    clock.set(datetime(2026, 11, 24, 21, 0, tzinfo=UTC))  # 24 business hours: 21:00 for the coordinator
+    assert ticks.tick(deps=deps).reminded == []
+    clock.set(datetime(2026, 11, 25, 8, 59, tzinfo=UTC))
+    assert ticks.tick(deps=deps).reminded == []
+    clock.set(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))  # Wednesday 9:00 in London (3:00 in Chicago)
+    assert len(ticks.tick(deps=deps).reminded) == 1
+    assert "waited 24 working hours" in dm_containing(workspace, COORDINATOR, "Reminder: E-1")
+
+
 def test_acknowledging_stops_the_clock(
     slack: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
 ) -> None:
@@ -243,7 +274,7 @@ def test_a_welfare_concern_follows_its_protocol_as_a_checklist(
     add_property(slack, workspace)
     form = open_form(slack, workspace)
     assert "call 911" not in shown_view(form)
-    choose_category(slack, workspace, form, user=RSC, category="welfare")
+    choose_category(slack, form, user=RSC, category="welfare")
     eventually(lambda: form.view["blocks"][0].get("block_id") == "notice_welfare", what="the 911 notice on top")
     assert "call 911 first" in shown_view(form)
     values = form_values(form, category="welfare",
@@ -336,7 +367,7 @@ def test_the_message_shortcut_links_the_message_without_copying_it(
 
         said.append(Message(GENERAL, workspace.new_ts(), "The PM says the lockout goes ahead on Friday", user=RSC))
     message = said[-1]
-    message_shortcut(slack, workspace, user=RSC, message=message)
+    message_shortcut(slack, user=RSC, message=message)
     form = only_view(workspace, RSC)
     assert "its text is not copied" in shown_view(form)
     assert slack.submit_view(form, user=RSC, values=form_values(form, category="communication")).closed
