@@ -214,6 +214,88 @@ class SlackSide:
         }  # fmt: skip
         return self.post_payload(payload)
 
+    def message_shortcut(self, *, user: str, message: Message, callback_id: str) -> httpx.Response:
+        """A person picks one of the app's message shortcuts from a message's menu: Slack sends the message, text
+        and all, with a trigger to open a form and a response_url."""
+        if user not in self.workspace.channels[message.channel].members:
+            raise AssertionError(f"{user} is not in {message.channel} and cannot see that message")
+        team = self._team(user)
+        with self.workspace.lock:
+            trigger = self.workspace.new_trigger(user)
+            response_url = self.workspace.new_response_url(self.sandbox_url, user=user, channel=message.channel)
+        shown: dict[str, Any] = {"type": "message", "ts": message.ts, "text": message.text}
+        if message.user:
+            shown["user"] = message.user
+        if message.bot_id:
+            shown.update(bot_id=message.bot_id, user=BOT_USER)
+        if message.blocks:
+            shown["blocks"] = message.blocks
+        if message.thread_ts:
+            shown["thread_ts"] = message.thread_ts
+        payload = {
+            "type": "message_action", "callback_id": callback_id, "trigger_id": trigger,
+            "user": {"id": user, "username": self.workspace.users[user].name, "team_id": team},
+            "team": {"id": team, "domain": "partner" if team != HOME_TEAM else "porchlight-sandbox"},
+            "channel": {"id": message.channel, "name": self.workspace.channels[message.channel].name},
+            "message": shown, "message_ts": message.ts, "action_ts": str(time.time()), "response_url": response_url,
+            "token": "legacy-verification-token", "api_app_id": self.workspace.app_id, "is_enterprise_install": False,
+        }  # fmt: skip
+        return self.post_payload(payload)
+
+    def view_action(self, view: OpenView, *, user: str, block_id: str, value: Any = None) -> httpx.Response:
+        """A person uses an interactive element inside an open modal (a `dispatch_action` select, a button in an
+        actions block): Slack sends block_actions with the view as it is, its state holding what was chosen.
+
+        `value` is what they chose, typed as for `submit_view` (an option's value, a user id, a date...); a
+        button needs none.
+        """
+        if view.user != user or view.closed:
+            raise AssertionError(f"{user} has no such form open")
+        element = _find_element(view.view.get("blocks", []), block_id)
+        team = self._team(user)
+        action: dict[str, Any] = {"action_id": element["action_id"], "block_id": block_id, "type": element["type"],
+                                  "action_ts": str(time.time())}  # fmt: skip
+        if element["type"] == "button":
+            action.update(value=element.get("value"), text=element.get("text"))
+            state: dict[str, Any] = {}
+        else:
+            chosen = _element_value(element, value)
+            action.update(chosen)
+            state = {block_id: {element["action_id"]: chosen}}
+        payload = {
+            "type": "block_actions",
+            "user": {"id": user, "username": self.workspace.users[user].name, "team_id": team},
+            "team": {"id": team, "domain": "partner" if team != HOME_TEAM else "porchlight-sandbox"},
+            "api_app_id": self.workspace.app_id,
+            "token": "legacy-verification-token",
+            "container": {"type": "view", "view_id": view.id},
+            "trigger_id": self.workspace.new_trigger(user),
+            "view": {**view.payload(self.workspace.app_id), "state": {"values": state}},
+            "actions": [action],
+            "is_enterprise_install": False,
+        }
+        return self.post_payload(payload)
+
+    def options(self, view: OpenView, *, user: str, block_id: str, typed: str) -> list[dict[str, Any]]:
+        """A person types into an external select of an open modal: Slack asks the app's options endpoint
+        (block_suggestion) and shows what it answers; returns those options ([] for an empty or failed answer)."""
+        element = next(b["element"] for b in view.view.get("blocks", []) if b.get("block_id") == block_id)
+        team = self._team(user)
+        payload = {
+            "type": "block_suggestion", "action_id": element["action_id"], "block_id": block_id, "value": typed,
+            "user": {"id": user, "username": self.workspace.users[user].name, "team_id": team},
+            "team": {"id": team, "domain": "partner" if team != HOME_TEAM else "porchlight-sandbox"},
+            "container": {"type": "view", "view_id": view.id}, "view": view.payload(self.workspace.app_id),
+            "api_app_id": self.workspace.app_id, "token": "legacy-verification-token", "action_ts": str(time.time()),
+        }  # fmt: skip
+        response = self.post_payload(payload)
+        try:
+            answer = response.json() if response.status_code == 200 and response.content else {}
+        except ValueError:
+            return []
+        found = answer.get("options") if isinstance(answer, dict) else None
+        return list(found) if isinstance(found, list) else []
+
     def event(
         self,
         event: dict[str, Any],
@@ -273,6 +355,12 @@ def _state_values(view: dict[str, Any], values: dict[str, Any]) -> tuple[dict[st
 
 def _element_value(element: dict[str, Any], value: Any) -> dict[str, Any]:
     kind = element["type"]
+    if kind in ("external_select", "multi_external_select"):  # options as `options()` returned them, or values
+        chosen = [v if isinstance(v, dict) else {"text": {"type": "plain_text", "text": v}, "value": v}
+                  for v in ([value] if kind == "external_select" and value else value or [])]  # fmt: skip
+        if kind == "external_select":
+            return {"type": kind, "selected_option": chosen[0] if chosen else None}
+        return {"type": kind, "selected_options": chosen}
     if kind == "datepicker":
         return {"type": kind, "selected_date": value or None}
     if kind in ("multi_static_select", "checkboxes"):
@@ -295,6 +383,21 @@ def _element_value(element: dict[str, Any], value: Any) -> dict[str, Any]:
     if kind == "users_select":
         return {"type": kind, "selected_user": value or None}
     return {"type": kind, "value": value if value not in ("",) else None}
+
+
+def _find_element(blocks: list[dict[str, Any]], block_id: str) -> dict[str, Any]:
+    """The interactive element of a view's block: an input's element, or an actions block's only element."""
+    for block in blocks:
+        if block.get("block_id") != block_id:
+            continue
+        if block.get("type") == "input":
+            element: dict[str, Any] = block["element"]
+            return element
+        elements = block.get("elements", []) if block.get("type") == "actions" else []
+        if len(elements) == 1:
+            return dict(elements[0])
+        raise AssertionError(f"block {block_id!r} has {len(elements)} elements; name one of them")
+    raise AssertionError(f"the view has no block {block_id!r}")
 
 
 def _find_button(blocks: list[dict[str, Any]], action_id: str) -> tuple[dict[str, Any], str]:

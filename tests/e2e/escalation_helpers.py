@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
+from bot.slack.ids import SHORTCUT_ESCALATE
 from sandbox import SlackSide, Workspace
 from sandbox.workspace import Message, OpenView
 from tests.conftest import PARTNER_PM
@@ -82,33 +82,11 @@ def told(workspace: Workspace, user: str, containing: str) -> str:
     )[-1]
 
 
-def choose_category(slack: SlackSide, workspace: Workspace, form: OpenView, *, user: str, category: str) -> Any:
+def choose_category(slack: SlackSide, form: OpenView, *, user: str, category: str) -> Any:
     """The person picks a category in the open form (a dispatch_action select: Slack sends a block action)."""
-    element = next(b for b in form.view["blocks"] if b.get("block_id") == "category")["element"]
-    option = next(o for o in element["options"] if o["value"] == category)
-    payload = {
-        "type": "block_actions", "user": {"id": user, "team_id": workspace.users[user].team_id},
-        "team": {"id": workspace.users[user].team_id}, "api_app_id": workspace.app_id,
-        "token": "legacy-verification-token", "container": {"type": "view", "view_id": form.id},
-        "trigger_id": workspace.new_trigger(user), "view": form.payload(workspace.app_id),
-        "actions": [{"action_id": element["action_id"], "block_id": "category", "type": "static_select",
-                     "selected_option": option, "action_ts": str(time.time())}],
-    }  # fmt: skip
-    return slack.post_payload(payload)
+    return slack.view_action(form, user=user, block_id="category", value=category)
 
 
-def message_shortcut(slack: SlackSide, workspace: Workspace, *, user: str, message: Message) -> Any:
+def message_shortcut(slack: SlackSide, *, user: str, message: Message) -> Any:
     """A person picks "Escalate to coordinator" on a message (Slack sends the message, text and all)."""
-    team = workspace.users[user].team_id
-    with workspace.lock:
-        trigger = workspace.new_trigger(user)
-        response_url = workspace.new_response_url(slack.sandbox_url, user=user, channel=message.channel)
-    payload = {
-        "type": "message_action", "callback_id": "escalate_message", "trigger_id": trigger,
-        "user": {"id": user, "team_id": team, "name": workspace.users[user].name}, "team": {"id": team},
-        "channel": {"id": message.channel, "name": workspace.channels[message.channel].name},
-        "message": {"type": "message", "ts": message.ts, "text": message.text, "user": message.user},
-        "message_ts": message.ts, "response_url": response_url, "token": "legacy-verification-token",
-        "api_app_id": workspace.app_id, "is_enterprise_install": False,
-    }  # fmt: skip
-    return slack.post_payload(payload)
+    return slack.message_shortcut(user=user, message=message, callback_id=SHORTCUT_ESCALATE)
