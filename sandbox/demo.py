@@ -129,8 +129,10 @@ def seed_escalation(context: DemoContext) -> None:
         what_happened="The tenant is two months behind on rent and has had noise complaints. They refused outreach "
         "from the RSC, then received an eviction notice and told the PM the RSC was not helpful.",
     )  # fmt: skip
-    desk = escalations.Desk(channel=settings.escalation_channel, coordinators=tuple(settings.coordinators),
-                            backups=tuple(settings.backup_coordinators), hours=settings.hours, zone=settings.zone)  # fmt: skip
+    desk = escalations.Desk(
+        channel=settings.escalation_channel, coordinators=tuple(settings.coordinators),
+        backups=tuple(settings.backup_coordinators), hours=settings.hours, zone=settings.zone,
+    )  # fmt: skip
     facts = escalations.check(draft, raised_by=RSC, today=when.date(), code_format=settings.client_code_format)
     escalations.raise_case(context.session, facts, actor=context.actor(RSC), source=escalations.Source(), desk=desk,
                            now=when)  # fmt: skip
