@@ -29,7 +29,7 @@ from bot.slack.client import build_delivery_client, build_web_client, connect_so
 from bot.worker import WorkerProcess, default_command, read_wakes
 from handlers import register_all
 from jobs import outbox
-from jobs.features import checkins, escalations, housekeeping, partners, properties, referrals, vacancies
+from jobs.features import checkins, escalations, housekeeping, partners, properties, referrals, report, vacancies
 from jobs.scheduler import OutboxWaker, build_scheduler
 from storage import outbox as outbox_rows
 from storage.db import make_engine, make_session_factory
@@ -59,6 +59,7 @@ FEATURES = (
     checkins,
     housekeeping,
     partners,
+    report,
 )
 
 

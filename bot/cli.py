@@ -1,4 +1,4 @@
-"""The `porchlight` command: run, worker, check, export, db upgrade.
+"""The `porchlight` command: run, worker, check, export, report, db upgrade.
 
 Every mistake an operator can make (a missing or malformed setting, a token Slack refuses, a database that cannot
 be opened, a port in use) ends in one line saying what to do, and exit status 2; never a traceback. `check` says
@@ -99,6 +99,16 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--demo", action="store_true", help="start with demo properties, units and a referral")
     sandbox.add_argument("--port", help="the page's port (default 3980)")
     sandbox.add_argument("--database", help="the SQLite file (default ./porchlight-sandbox.db)")
+    report = _command(sub, "report", _report, "write the monthly report: an HTML page and a PNG of each chart",
+                      "Write the coordinator's report (the board, referrals, escalations, check-ins, the partner "
+                      "network) as one self-contained HTML page and a PNG per chart, and print where they are. "
+                      "Default: the last full month. No names, notes or client codes; small counts of households "
+                      "read 'fewer than N' (PORCHLIGHT_REPORT_MIN_COUNT).")  # fmt: skip
+    report.add_argument("--month", help="the month, YYYY-MM")
+    report.add_argument("--from", dest="start", help="the first day, YYYY-MM-DD (with --to)")
+    report.add_argument("--to", dest="last", help="the last day, YYYY-MM-DD (with --from)")
+    report.add_argument("--change", help="a test of change: every measure before and after this day, YYYY-MM-DD")
+    report.add_argument("-o", "--output", default="porchlight-report", help="the folder (default ./porchlight-report)")
     agenda = sub.add_parser("agenda", help="check-in agendas", description="Check-in agendas.")
     preview = _command(agenda.add_subparsers(title="agenda commands"), "preview", _agenda_preview,
                        "print a property's next check-in agenda without posting it",
@@ -230,6 +240,36 @@ def _export(settings: Settings, args: Any) -> int:
         with out:
             count = write_csv(session, args.what, out)
         print(f"wrote {count} {args.what} to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _report(settings: Settings, args: Any) -> int:
+    from pathlib import Path
+
+    from bot.clock import SystemClock
+    from bot.domain import report as figures
+    from bot.report_render import write
+    from storage.db import make_session_factory
+    from storage.migrate import is_current
+
+    today = SystemClock().now().astimezone(settings.zone).date()
+    try:
+        period, change = figures.period_from(today, month=args.month, start=args.start, last=args.last,
+                                             change=args.change)  # fmt: skip
+    except ValueError as exc:
+        return _stop_with(str(exc))
+    engine = _open_database(settings)
+    if not is_current(engine):
+        return _stop_with("the database is not at the newest revision; run: porchlight db upgrade")
+    with make_session_factory(engine)() as session:
+        pack = figures.pack(session, period, change=change, zone=settings.zone, min_count=settings.report_min_count,
+                            today=today)  # fmt: skip
+    try:
+        written = write(pack, Path(args.output))
+    except OSError as exc:
+        return _stop_with(f"cannot write the report in {args.output}: {exc.strerror}")
+    print(f"report for {pack.report.period.label}: {written[0]}")
+    print(f"charts ({len(written) - 1} PNG files) in {written[0].parent}")
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ handlers register their listeners, so a new kind of post is a new renderer, not 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
@@ -46,6 +46,16 @@ class Private:
     text: str
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file for `Slack.upload`: an image needs `alt_text` (what it shows, for people who cannot see it)."""
+
+    filename: str
+    title: str
+    content: bytes
+    alt_text: str = ""
+
+
 class Slack(Protocol):
     """What a custom delivery may ask of Slack through the engine (which posts once and looks before re-posting)."""
 
@@ -54,6 +64,11 @@ class Slack(Protocol):
     def private(self, message: Private) -> tuple[str, str | None]: ...
 
     def permalink(self, channel: str, ts: str) -> str | None: ...
+
+    def upload(self, channel: str, files: Sequence[Upload], *, after_ts: str) -> None:
+        """Share `files` in one message in `channel` (a conversation id), once: on a retry, files already shared
+        there after the message `after_ts` (the row's own post) are not shared again."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -243,7 +243,8 @@ def escalation_categories(report: r.Report) -> Chart:
         alt = f"{title}, {frame.period}: none."
     else:
         labels = [c for c, _, _ in e.by_category]
-        _bars(axes, labels, [("Normal", [n for _, n, _ in e.by_category]), ("Urgent", [u for _, _, u in e.by_category])],
+        series = [("Normal", [n for _, n, _ in e.by_category]), ("Urgent", [u for _, _, u in e.by_category])]
+        _bars(axes, labels, series,
               r.Counts.HOUSEHOLDS, frame, horizontal=True)  # fmt: skip
         axes.set_xlabel("Escalations")
         axes.set_position((0.32, 0.2, 0.64, 0.68))
@@ -307,7 +308,8 @@ def partner_shares(report: r.Report) -> Chart:
         axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         axes.set_position((0.08, 0.2, 0.6, 0.68))
         alt = f"{title}, {p.months[0]} to {p.months[-1]}: all partners " + ", ".join(
-            f"{m} {s.percent}%" if s.percent is not None else f"{m} none" for m, s in zip(p.months, p.overall, strict=True)
+            f"{m} {s.percent}%" if s.percent is not None else f"{m} none"
+            for m, s in zip(p.months, p.overall, strict=True)
         ) + "."  # fmt: skip
     return _finish("partners", title, alt, figure)
 

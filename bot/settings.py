@@ -46,6 +46,8 @@ WHERE = {
     "(default: 3-24 letters, digits and dashes with at least one digit)",
     "PORCHLIGHT_PARTNER_NUDGE_DAY": "the day of the month, 1-31 (default 20), when owners of partners not heard from "
     "that month are nudged (the business day before, when it falls on a weekend or holiday)",
+    "PORCHLIGHT_REPORT_MIN_COUNT": "the smallest count of households or clients the monthly report shows as it is, "
+    "2-50 (default 5): smaller counts read \"fewer than 5\"",
     "PORCHLIGHT_WORKING_HOURS": "the working day, HH:MM-HH:MM in each person's time zone (default 09:00-17:00): "
     "reminders due outside it wait for the next working day",
 }
@@ -83,6 +85,7 @@ class Settings(BaseSettings):
     client_code_pattern: str = Field(default=DEFAULT_CODE_PATTERN, validation_alias="PORCHLIGHT_CLIENT_CODE_PATTERN")
     working_hours: str = Field(default="09:00-17:00", validation_alias="PORCHLIGHT_WORKING_HOURS")
     partner_nudge_day: int = Field(default=20, ge=1, le=31, validation_alias="PORCHLIGHT_PARTNER_NUDGE_DAY")
+    report_min_count: int = Field(default=5, ge=2, le=50, validation_alias="PORCHLIGHT_REPORT_MIN_COUNT")
 
     @field_validator("slack_bot_token")
     @classmethod

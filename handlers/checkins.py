@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
-from bot.domain import access, checkins
+from bot.domain import access, checkins, home
 from bot.domain.actors import Actor
 from bot.errors import NotAllowed, UserError
 from bot.slack import ids
@@ -211,6 +211,20 @@ def _meeting_submitted(deps: Deps) -> Any:
         ack()
 
     return checkin_meeting_submitted
+
+
+# -- the Home tab (called from handlers/home.py) ------------------------------------------------------------------
+
+
+def home_blocks(deps: Deps, session: Session, actor: Actor, *, scope: str) -> list[dict[str, Any]]:
+    """The viewer's check-ins, soonest first, with their open items: every one for a coordinator; for anyone else
+    those they take part in (a member, or a manager of the property: a partner sees their own company's)."""
+    if scope == home.NOTHING:  # a workspace we do not know: nothing
+        return []
+    everyone = deps.roles.is_coordinator(actor)
+    managed = None if everyone else access.managed_properties(actor)
+    lines, total = checkins.home_meetings(session, actor.user_id, everyone=everyone, managed=managed)
+    return views.home_section(lines, total=total, everyone=everyone)
 
 
 # -- the property form's check-in (called from handlers/properties.py) -----------------------------------------

@@ -13,7 +13,7 @@ from bot.deps import Deps
 from bot.domain import access, home
 from bot.slack import blocks
 from bot.slack.payloads import home_viewer
-from handlers import escalations
+from handlers import checkins, escalations, partners
 
 log = logging.getLogger("porchlight.home")
 
@@ -34,6 +34,8 @@ def _home_opened(deps: Deps) -> Any:
             shown = home.home_for(session, actor, access.reach_of(session, deps.roles, actor))
             view = blocks.home_view(shown, vacancy_channel=deps.settings.vacancy_channel)
             view["blocks"][1:1] = escalations.home_blocks(deps, session, actor, scope=shown.scope)  # after the title
+            view["blocks"][-2:-2] = checkins.home_blocks(deps, session, actor, scope=shown.scope)  # before the help
+            view["blocks"][-2:-2] = partners.home_blocks(deps, session, actor, scope=shown.scope)
         try:
             client.views_publish(user_id=actor.user_id, view=view)
         except SlackApiError as exc:

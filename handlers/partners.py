@@ -17,14 +17,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
-from bot.domain import access, contacts, partners
+from bot.domain import access, contacts, home, partners
 from bot.domain.actors import Actor
 from bot.errors import FormErrors, NotAllowed, UserError
 from bot.slack import ids
 from bot.slack.blocks import partners as views
 from bot.slack.client import open_modal
 from bot.slack.guard import action_guard, command_guard, first_submission, reference, view_guard
-from bot.slack.payloads import action_value, actor_of, input_value, parse_row_id, row_id, submission_key
+from bot.slack.payloads import action_value, actor_of, input_value, parse_page, parse_row_id, row_id, submission_key
 
 log = logging.getLogger("porchlight.partners")
 LIST_SIZE = 30
@@ -53,6 +53,9 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_NUDGE_LOGGED)(_nudge_button(deps, "logged"))
     app.action(ids.ACTION_NUDGE_SNOOZE)(_nudge_button(deps, "snooze"))
     app.action(ids.ACTION_NUDGE_NOT_NEEDED)(_nudge_button(deps, "not_needed"))
+    app.action(ids.ACTION_PARTNERS_PAGE)(_page_button(deps))
+    for picker in (ids.ACTION_PARTNER_PICK, ids.ACTION_PARTNER_PICK_MANY):
+        app.options(picker)(_partner_options(deps))
     app.view(ids.VIEW_PARTNER)(_partner_submitted(deps))
     app.view(ids.VIEW_PARTNER_TOUCH)(_touch_submitted(deps))
     app.view(ids.VIEW_PARTNER_NOTIFY)(_notify_previewed(deps))
@@ -115,12 +118,52 @@ def _require_staff(deps: Deps, actor: Actor) -> None:
         raise NotAllowed("Partners are our community's own list: only our staff can see it.")
 
 
-def partners_page(deps: Deps, actor: Actor) -> tuple[str, list[dict[str, Any]]]:
+def partners_page(deps: Deps, actor: Actor, page: int = 0) -> tuple[str, list[dict[str, Any]]]:
     now = deps.clock.now()
     with deps.session_factory() as session:
-        lines, total = partners.quietest_first(session, limit=LIST_SIZE)
+        lines, total = partners.quietest_first(session, limit=LIST_SIZE, offset=page * LIST_SIZE)
+        if not lines and page > 0:  # the list shrank since the button was drawn: its last page
+            page = max(0, (total - 1) // LIST_SIZE)
+            lines, total = partners.quietest_first(session, limit=LIST_SIZE, offset=page * LIST_SIZE)
     return views.partners_list(lines, total=total, today=now.astimezone(deps.settings.zone).date(),
-                               zone=deps.settings.zone, coordinator=deps.roles.is_coordinator(actor))  # fmt: skip
+                               zone=deps.settings.zone, coordinator=deps.roles.is_coordinator(actor), page=page,
+                               page_size=LIST_SIZE)  # fmt: skip
+
+
+def _page_button(deps: Deps) -> Any:
+    @action_guard
+    def partners_page_button(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        actor = actor_of(body)
+        _require_staff(deps, actor)
+        value = action_value(body)  # ASCII digits, at most five: a huge number would reach the database as OFFSET
+        page = parse_page(int(value)) if value.isascii() and value.isdigit() and len(value) <= 5 else None
+        if page is None:
+            raise UserError("That page button is out of date; run /partners again.")
+        text, shown = partners_page(deps, actor, page)
+        respond(text=text, blocks=shown, response_type="ephemeral", replace_original=True)
+
+    return partners_page_button
+
+
+def _partner_options(deps: Deps) -> Any:
+    """The pickers' options beyond 100 partners, as the person types. Slack waits 3 seconds and shows nothing on
+    an error, so anything wrong is an empty list (logged), and only our staff get names."""
+
+    def partner_options(ack: Ack, body: dict[str, Any]) -> None:
+        typed = body.get("value")
+        try:
+            if not deps.roles.is_staff(actor_of(body)) or not isinstance(typed, str):
+                ack(options=[])
+                return
+            with deps.session_factory() as session:
+                found = partners.search_partners(session, typed, limit=views.MAX_OPTIONS)
+        except Exception:
+            log.exception("the partner picker's options failed (ref %s)", reference())
+            ack(options=[])
+            return
+        ack(options=views.partner_options(found))
+
+    return partner_options
 
 
 def partner_form(deps: Deps, partner_id: int, *, name: str = "") -> dict[str, Any]:
@@ -138,7 +181,7 @@ def partner_form(deps: Deps, partner_id: int, *, name: str = "") -> dict[str, An
 
 def touch_form(deps: Deps, chosen: int | None = None) -> dict[str, Any]:
     with deps.session_factory() as session:
-        listed = partners.active_partners(session)
+        listed = partners.active_partners(session, limit=views.MAX_OPTIONS + 1)
     if not listed:
         raise UserError("There are no partners to log contact with yet: a coordinator adds them with `/partners add`.")
     return views.touch_modal(listed, chosen=chosen)
@@ -146,7 +189,7 @@ def touch_form(deps: Deps, chosen: int | None = None) -> dict[str, Any]:
 
 def notify_form(deps: Deps) -> dict[str, Any]:
     with deps.session_factory() as session:
-        return views.notify_modal(partners.active_partners(session))
+        return views.notify_modal(partners.active_partners(session, limit=views.MAX_OPTIONS + 1))
 
 
 def _open_after_ack(deps: Deps, client: WebClient, respond: Respond, trigger: str, build: Callable[[], Any]) -> None:
@@ -219,6 +262,24 @@ def _open_from_button(deps: Deps, *, coordinator: bool, build: Callable[[Deps, d
     return open_partner_form
 
 
+# -- the Home tab (called from handlers/home.py) ------------------------------------------------------------------
+
+
+def home_blocks(deps: Deps, session: Any, actor: Actor, *, scope: str) -> list[dict[str, Any]]:
+    """Quiet partners this month: all of them for a coordinator, an owner's own for an owner, nothing for anyone
+    else (the list is our staff's: a partner's people never see it)."""
+    if scope == home.NOTHING or not deps.roles.is_staff(actor):
+        return []
+    everyone = deps.roles.is_coordinator(actor)
+    if not everyone and not partners.owns_partners(session, actor.user_id):
+        return []
+    today = deps.clock.now().astimezone(deps.settings.zone).date()
+    lines, total = partners.quiet_this_month(session, today=today, owner=None if everyone else actor.user_id)
+    if everyone and total == 0 and not partners.has_partners(session):
+        return []  # no partners listed yet: nothing to say
+    return views.home_section(lines, total=total, today=today, zone=deps.settings.zone, everyone=everyone)
+
+
 # -- forms -------------------------------------------------------------------------------------------------------------
 
 
@@ -227,6 +288,17 @@ def _selected(values: dict[str, Any], block_id: str, key: str) -> Any:
     block = values.get(block_id)
     element = next(iter(block.values()), None) if isinstance(block, dict) else None
     return element.get(key) if isinstance(element, dict) else None
+
+
+def _picked(values: dict[str, Any], block_id: str) -> tuple[str, ...]:
+    """The chosen options' values of a partner picker, static or external, single or multiple."""
+    block = values.get(block_id)
+    element = next(iter(block.values()), None) if isinstance(block, dict) else None
+    if not isinstance(element, dict):
+        return ()
+    one, many = element.get("selected_option"), element.get("selected_options")
+    chosen = [one] if isinstance(one, dict) else many if isinstance(many, list) else []
+    return tuple(o["value"] for o in chosen if isinstance(o, dict) and isinstance(o.get("value"), str))
 
 
 def _partner_draft(values: dict[str, Any]) -> partners.PartnerDraft:
@@ -278,7 +350,7 @@ def _touch_submitted(deps: Deps) -> Any:
         actor, now = actor_of(body), deps.clock.now()
         _require_staff(deps, actor)
         values = view["state"]["values"]
-        partner_id = parse_row_id(input_value(values, "partner"))
+        partner_id = parse_row_id(next(iter(_picked(values, "partner")), ""))
         if partner_id is None:
             raise FormErrors({"partner": "Choose the partner."})
         note = partners.check_note(str(input_value(values, "note")), today=now.astimezone(deps.settings.zone).date())
@@ -294,7 +366,7 @@ def _touch_submitted(deps: Deps) -> Any:
 def _broadcast_draft(values: dict[str, Any]) -> partners.BroadcastDraft:
     mode = str(input_value(values, "audience"))
     audience = partners.Audience(mode) if mode in set(partners.Audience) else partners.Audience.ALL
-    chosen = tuple(int(v) for v in input_value(values, "partners") if isinstance(v, str) and v.isdigit())
+    chosen = tuple(n for n in (parse_row_id(v) for v in _picked(values, "partners")) if n is not None)
     return partners.BroadcastDraft(text=str(input_value(values, "text")), audience=audience,
                                    kind=str(input_value(values, "kind")), chosen=chosen)  # fmt: skip
 

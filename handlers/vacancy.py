@@ -27,6 +27,7 @@ from bot.slack import blocks, ids
 from bot.slack.guard import action_guard, command_guard, first_submission, reference, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, submission_key
 from handlers.properties import property_form
+from handlers.report import report_verb
 
 log = logging.getLogger("porchlight.vacancy")
 HELP_WORDS = {"help", "?", "-h", "--help"}
@@ -51,6 +52,8 @@ def parse_command(text: str) -> tuple[str, str]:
         return "list", rest
     if verb in ("property", "properties"):
         return "property", rest
+    if verb == "report":
+        return "report", rest
     raise UserError(f"I don't know `/vacancy {verb}`. Try `/vacancy`, `/vacancy list` or `/vacancy help`.")
 
 
@@ -67,6 +70,9 @@ def _vacancy_command(deps: Deps) -> Any:
         if verb == "list":
             text, page = list_page(deps, rest, page=0, actor=actor)
             ack(text=text, blocks=page)
+            return
+        if verb == "report":
+            report_verb(deps, actor=actor, ack=ack)  # handlers/report.py
             return
         trigger = str(command.get("trigger_id"))
         if verb == "property":

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from sqlalchemy.orm import Session
 
-from bot.delivery import Context, Custom, Delivery, Gone, Message, Private
+from bot.delivery import Context, Custom, Delivery, Gone, Message, Private, Upload
 from bot.deps import Deps
 from bot.slack import ids
 from bot.slack.blocks.messages import delivery_failure_notice
@@ -289,3 +289,24 @@ class _EngineSlack:
     def permalink(self, channel: str, ts: str) -> str | None:
         link = self._deps.delivery_client.chat_getPermalink(channel=channel, message_ts=ts)
         return link.get("permalink")
+
+    def upload(self, channel: str, files: Sequence[Upload], *, after_ts: str) -> None:
+        """files.uploadV2 (getUploadURLExternal, the upload, completeUploadExternal) into one message; after an
+        earlier attempt whose outcome is unknown, first look after `after_ts` for a message sharing them."""
+        titles = {f.title for f in files}
+        if self._row.attempts > 1 and self._already_shared(channel, titles, after_ts):
+            log.info("outbox #%s: its files were already shared; not sharing them again", self._row.id)
+            return
+        uploads = [{"content": f.content, "filename": f.filename, "title": f.title,
+                    **({"alt_txt": f.alt_text} if f.alt_text else {})} for f in files]  # fmt: skip
+        try:
+            self._deps.delivery_client.files_upload_v2(file_uploads=uploads, channel=channel)
+        except SlackRequestError as exc:  # the upload POST itself was refused: retried (and looked for) later
+            raise ConnectionError("file upload refused") from exc
+
+    def _already_shared(self, channel: str, titles: set[str], after_ts: str) -> bool:
+        history = self._deps.delivery_client.conversations_history(channel=channel, oldest=after_ts, limit=200)
+        for message in history.get("messages") or []:
+            if titles <= {str(f.get("title")) for f in message.get("files") or []}:
+                return True
+        return False

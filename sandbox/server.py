@@ -57,6 +57,7 @@ class SandboxServer:
 
             self.socket = SocketModeServer(app_id=workspace.app_id)
             workspace.socket_url = lambda: self.socket.url if self.socket is not None else ""
+        workspace.upload_url = lambda file_id: f"{self.base_url}/upload/{file_id}"  # files.uploadV2's step 2
         attributes = {"workspace": workspace, "routes": staticmethod(routes) if routes else None}
         handler = type("Handler", (_Handler,), attributes)
         self._server = _Server((host, port), handler)
@@ -102,11 +103,32 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("sandbox: " + format, *args)
 
     def do_GET(self) -> None:
+        if self.path.startswith("/files/"):  # an uploaded file's url_private: the page shows images from here
+            self._file(self.path.removeprefix("/files/").split("/", 1)[0])
+            return
         self._dispatch(self.path.split("?", 1)[1] if "?" in self.path else "")
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        self._dispatch(self.rfile.read(length).decode("utf-8"))
+        raw = self.rfile.read(length)
+        if self.path.startswith("/upload/"):  # files.uploadV2's step 2: the file's bytes, not a form
+            found = self.workspace.receive_upload(self.path.removeprefix("/upload/").split("?", 1)[0], raw)
+            self._send(200 if found else 404, {"ok": found})
+            return
+        self._dispatch(raw.decode("utf-8", errors="replace"))
+
+    def _file(self, file_id: str) -> None:
+        found = self.workspace.file_bytes(file_id)
+        if found is None:
+            self._send(404, {"ok": False, "error": "file_not_found"})
+            return
+        mimetype, data = found
+        self.send_response(200)
+        self.send_header("Content-Type", mimetype)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Security-Policy", "sandbox")  # an uploaded page runs nothing in ours
+        self.end_headers()
+        self.wfile.write(data)
 
     def _dispatch(self, raw: str) -> None:
         path = self.path.split("?", 1)[0]

@@ -60,6 +60,7 @@ class Message:
     thread_ts: str | None = None
     metadata: dict[str, Any] | None = None
     edited: int = 0
+    files: list[dict[str, Any]] = field(default_factory=list)  # shared with files.completeUploadExternal
 
 
 @dataclass
@@ -160,6 +161,10 @@ class Workspace:
         # chat.postMessage: "one message per second per channel" (LIMITS.md §4); None = no limit (default).
         self.post_rate_per_channel: float | None = None
         self._next_post_at: dict[str, float] = {}
+        # files.uploadV2: getUploadURLExternal hands out an upload URL (served by SandboxServer, which sets
+        # `upload_url`), the bytes are POSTed there, completeUploadExternal shares them in a message.
+        self.upload_url: Callable[[str], str] | None = None
+        self.uploads: dict[str, dict[str, Any]] = {}  # file id -> what was announced, and the bytes once received
         self._seed()
 
     # -- setup ---------------------------------------------------------------------------------------------
@@ -383,6 +388,54 @@ class Workspace:
             raise ApiError("user_not_found")
         return {"channel": {"id": self._im(users[0]).id}}
 
+    # -- files (files.uploadV2's three steps, with Slack's shapes) ----------------------------------------------
+    def api_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        filename, length = str(args.get("filename") or ""), str(args.get("length") or "")
+        if not filename or not length.isdigit() or int(length) < 1:
+            raise ApiError("invalid_arguments", "filename and length are required")
+        alt = str(args.get("alt_txt") or "")
+        if len(alt) > 1000:
+            raise ApiError("invalid_arguments", "alt_txt is longer than 1000 characters")
+        file_id = self.new_id("F")
+        self.uploads[file_id] = {"filename": filename, "length": int(length), "alt_txt": alt, "data": None}
+        url = self.upload_url(file_id) if self.upload_url is not None else f"http://127.0.0.1/upload/{file_id}"
+        return {"upload_url": url, "file_id": file_id}
+
+    def receive_upload(self, file_id: str, data: bytes) -> bool:
+        """The upload URL's POST: the file's bytes (False for an id nobody asked for)."""
+        with self.lock:
+            upload = self.uploads.get(file_id)
+            if upload is None:
+                return False
+            upload["data"] = data
+            return True
+
+    def api_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any]:
+        listed = _json_arg(args.get("files"))
+        if not isinstance(listed, list) or not listed:
+            raise ApiError("invalid_arguments", "files must be a JSON array")
+        shared = []
+        for item in listed:
+            upload = self.uploads.get(str(item.get("id")) if isinstance(item, dict) else "")
+            if upload is None or upload["data"] is None:
+                raise ApiError("file_not_found")
+            shared.append(_file_json(str(item["id"]), upload, str(item.get("title") or upload["filename"])))
+        channel_id = args.get("channel_id") or args.get("channels")
+        if channel_id:
+            channel = self._postable(channel_id)
+            message = Message(channel.id, self.new_ts(), str(args.get("initial_comment") or ""), bot_id=BOT_ID,
+                              thread_ts=args.get("thread_ts") or None, files=shared)  # fmt: skip
+            channel.messages.append(message)
+        return {"files": [{"id": f["id"], "title": f["title"]} for f in shared]}
+
+    def file_bytes(self, file_id: str) -> tuple[str, bytes] | None:
+        """(mimetype, bytes) of an uploaded file, for the web page."""
+        with self.lock:
+            upload = self.uploads.get(file_id)
+            if upload is None or upload["data"] is None:
+                return None
+            return _mimetype(upload["filename"]), upload["data"]
+
     def api_users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))
         if user is None:
@@ -527,4 +580,21 @@ def _message_json(message: Message, include_metadata: bool = True) -> dict[str, 
         data["thread_ts"] = message.thread_ts
     if message.metadata and include_metadata:
         data["metadata"] = message.metadata
+    if message.files:
+        data["files"] = message.files
     return data
+
+
+def _mimetype(filename: str) -> str:
+    kinds = {"png": "image/png", "html": "text/html", "svg": "image/svg+xml", "csv": "text/csv"}
+    return kinds.get(filename.rsplit(".", 1)[-1].lower(), "application/octet-stream")
+
+
+def _file_json(file_id: str, upload: dict[str, Any], title: str) -> dict[str, Any]:
+    """A file object as Slack's API shows it (the fields a client reads)."""
+    name, mimetype = upload["filename"], _mimetype(upload["filename"])
+    return {
+        "id": file_id, "name": name, "title": title, "mimetype": mimetype, "filetype": name.rsplit(".", 1)[-1],
+        "size": len(upload["data"] or b""), "alt_txt": upload["alt_txt"], "user": BOT_USER,
+        "url_private": f"/files/{file_id}/{name}", "is_image": mimetype.startswith("image/"),
+    }  # fmt: skip

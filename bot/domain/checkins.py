@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import privacy
@@ -47,6 +47,7 @@ AGENDA_POST = "checkin.agenda"  # outbox kind: the agenda (or its summary), kept
 NOTES_POST = "checkin.notes"  # outbox kind: the items' notes, in the agenda's thread
 DAY_BEFORE_POST = "checkin.day_before"  # outbox kind: "add your items", in the meeting's channel
 ITEM_ADDED = "checkin.item_added"  # outbox kind: the person who added an item is told, privately
+LATE_NOTE_POST = "checkin.late_note"  # outbox kind: a late item's note, in its live agenda's thread
 REMIND_DAY_BEFORE = "checkin.day_before"  # reminder kind, on a planned agenda
 SUMMARISE = "checkin.summarise"  # reminder kind, on a posted agenda: edit it into its summary
 MEETING_LENGTH = timedelta(hours=1)  # the agenda becomes a summary this long after the meeting time
@@ -408,6 +409,66 @@ def all_meetings(session: Session) -> list[Meeting]:
     return list(session.scalars(select(Meeting).where(Meeting.active.is_(True)).order_by(Meeting.name)))
 
 
+# -- the Home tab -------------------------------------------------------------------------------------------------
+
+HOME_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class HomeLine:
+    """One meeting on someone's Home tab: when it is next held and how many items are open on it."""
+
+    meeting_id: int
+    name: str
+    next_at: datetime | None
+    zone: ZoneInfo
+    open_items: int
+
+
+def home_meetings(
+    session: Session, user_id: str, *, everyone: bool, managed: Select[Any] | None = None, limit: int = HOME_SHOWN
+) -> tuple[list[HomeLine], int]:
+    """The viewer's meetings, soonest first, with their open items; and how many they have. `everyone`: a
+    coordinator's (every active meeting); else those the viewer is a member of and those of the properties in
+    `managed` (bot.domain.access.managed_properties: listed managers and their company's people, so a partner
+    sees their own company's only). Four statements whatever the number of meetings."""
+    if everyone:
+        visible = None
+    else:
+        props = set(session.scalars(managed)) if managed is not None else set()
+        rows = session.execute(select(Meeting.id, Meeting.members, Meeting.property_id)
+                               .where(Meeting.active.is_(True))).all()  # fmt: skip
+        visible = [m_id for m_id, members, prop in rows if user_id in (members or []) or prop in props]
+        if not visible:
+            return [], 0
+    due = (
+        select(Meeting, Schedule.next_due_at)
+        .outerjoin(Schedule, (Schedule.job == AGENDA_JOB) & (Schedule.subject_type == SUBJECT)
+                   & (Schedule.subject_id == Meeting.id) & Schedule.active.is_(True))
+        .where(Meeting.active.is_(True))
+        .order_by(Schedule.next_due_at.is_(None), Schedule.next_due_at, Meeting.name)
+        .limit(limit)
+    )  # fmt: skip
+    if visible is not None:
+        due = due.where(Meeting.id.in_(visible))
+    found = session.execute(due).all()
+    if visible is None:
+        total = session.scalar(select(func.count()).select_from(Meeting).where(Meeting.active.is_(True))) or 0
+    else:
+        total = len(visible)
+    counts: dict[int, int] = {}
+    if found:
+        open_counts = (
+            select(CheckinItem.meeting_id, func.count(CheckinItem.id))
+            .where(CheckinItem.meeting_id.in_([m.id for m, _ in found]), CheckinItem.closed_at.is_(None))
+            .group_by(CheckinItem.meeting_id)
+        )
+        counts = {meeting_id: count for meeting_id, count in session.execute(open_counts)}
+    lines = [HomeLine(meeting_id=m.id, name=m.name, next_at=at, zone=ZoneInfo(m.zone), open_items=counts.get(m.id, 0))
+             for m, at in found]  # fmt: skip
+    return lines, total
+
+
 # -- items ------------------------------------------------------------------------------------------------------
 
 
@@ -480,9 +541,63 @@ def add_item(
         subject_type="checkin_item", subject_id=item.id, at=now,
         detail={"meeting": meeting.id, "section": str(facts.section)},
     )  # fmt: skip
+    joined = _join_live_agenda(session, meeting, item, now=now)
     outbox.enqueue(session, kind=ITEM_ADDED, channel=reply_channel or actor.user_id, user=actor.user_id,
                    subject_id=item.id, now=now)  # fmt: skip
+    if joined is not None:
+        log.info("checkin item #%s joined the live agenda #%s", item.id, joined.agenda_id)
     return item
+
+
+def live_agenda(session: Session, meeting_id: int, *, now: datetime, lock: bool = False) -> Agenda | None:
+    """The meeting's agenda being taken now: posted, not yet summarised, and its meeting not over."""
+    query = (
+        select(Agenda)
+        .where(Agenda.meeting_id == meeting_id, Agenda.status == AgendaStatus.POSTED,
+               Agenda.held_at > now - MEETING_LENGTH)
+        .order_by(Agenda.held_at.desc())
+        .limit(1)
+    )  # fmt: skip
+    return session.scalar(query.with_for_update() if lock else query)
+
+
+def _join_live_agenda(session: Session, meeting: Meeting, item: CheckinItem, *, now: datetime) -> AgendaEntry | None:
+    """An item raised while its meeting's agenda is up (the meeting is being held) belongs on that agenda: the
+    people are in the room, and "next week" would be a surprise. It is appended (its number comes after the
+    compiled ones, so the numbers in the notes thread stay right), the agenda is edited in place and its note
+    goes in the thread. Once the meeting is over (an hour after its time) it waits for the next agenda.
+
+    Called after the item's insert: the agenda row is read under a lock (FOR UPDATE on PostgreSQL; SQLite's
+    write lock is already held), so a summary being made at the same moment either sees this entry (and carries
+    it over) or has already happened (and the item waits for the next agenda)."""
+    agenda = live_agenda(session, meeting.id, now=now, lock=True)
+    if agenda is None:
+        return None
+    last = session.scalar(select(func.max(AgendaEntry.position)).where(AgendaEntry.agenda_id == agenda.id))
+    entry = AgendaEntry(agenda_id=agenda.id, item_id=item.id, position=(-1 if last is None else last) + 1,
+                        carried=0, outcome=str(Outcome.PENDING))  # fmt: skip
+    session.add(entry)
+    session.flush()
+    audit.record(session, actor=SYSTEM, actor_team=None, action="checkin.item_joined_agenda",
+                 subject_type="checkin_item", subject_id=item.id, at=now, detail={"agenda": agenda.id})  # fmt: skip
+    if agenda.channel:
+        edit = outbox.enqueue(session, kind=AGENDA_POST, channel=agenda.channel, subject_id=agenda.id, now=now)
+        if item.note:  # after the edit: the agenda's first post may still be on its way
+            outbox.enqueue(session, kind=LATE_NOTE_POST, channel=agenda.channel, subject_id=entry.id, after=edit,
+                           now=now)  # fmt: skip
+    return entry
+
+
+def entry_on_live_agenda(session: Session, item_id: int, *, now: datetime) -> tuple[AgendaEntry, Agenda] | None:
+    """The item's entry on an agenda being taken now, if it joined one (for its "added" message)."""
+    row = session.execute(
+        select(AgendaEntry, Agenda)
+        .join(Agenda, Agenda.id == AgendaEntry.agenda_id)
+        .where(AgendaEntry.item_id == item_id, Agenda.status == AgendaStatus.POSTED,
+               Agenda.held_at > now - MEETING_LENGTH)
+        .limit(1)
+    ).first()  # fmt: skip
+    return (row[0], row[1]) if row is not None else None
 
 
 # -- the agenda ---------------------------------------------------------------------------------------------------
@@ -505,6 +620,7 @@ class Line:
     outcome_by: str | None = None
     derived: str = ""  # "moved_in", "listed", "filled", "withdrawn", "escalation"
     ref: str = ""  # R-12, V-3, a case number
+    number: int | None = None  # on a posted agenda: its entry's place (late items come after the compiled ones)
 
 
 @dataclass(frozen=True)
@@ -771,10 +887,11 @@ def posted_view(session: Session, agenda: Agenda, *, country: str | None) -> Age
     lines = [
         Line(section=Section(item.section), item_id=item.id, entry_id=entry.id, unit=item.unit,
              client_code=item.client_code, raised_by=item.raised_by, weeks=weeks_old(item.created_at, agenda.held_at),
-             carried=entry.carried, outcome=Outcome(entry.outcome), outcome_by=entry.outcome_by)
+             carried=entry.carried, outcome=Outcome(entry.outcome), outcome_by=entry.outcome_by,
+             number=entry.position + 1)
         for entry, item in rows
     ]  # fmt: skip
-    notes = tuple((n + 1, item.note) for n, (_, item) in enumerate(rows) if item.note)
+    notes = tuple((entry.position + 1, item.note) for entry, item in rows if item.note)
     nxt = next_occurrence(meeting, after=agenda.held_at, country=country) if meeting.active else None
     return _view(meeting, agenda.held_at, AgendaStatus(agenda.status), lines, agenda.derived, notes=notes,
                  agenda_id=agenda.id, next_at=nxt[1] if nxt else None)  # fmt: skip

@@ -205,9 +205,54 @@ def quietest_first(session: Session, *, limit: int = 30, offset: int = 0) -> tup
     return lines, total
 
 
-def active_partners(session: Session) -> list[tuple[int, str]]:
-    return [(r.id, r.name) for r in session.execute(
-        select(Partner.id, Partner.name).where(Partner.active.is_(True)).order_by(Partner.name))]  # fmt: skip
+HOME_SHOWN = 5
+
+
+def quiet_this_month(
+    session: Session, *, today: date, owner: str | None, limit: int = HOME_SHOWN
+) -> tuple[list[PartnerLine], int]:
+    """For the Home tab: active partners not heard from since the first of `today`'s month, quietest first, with
+    their last contact; and how many there are. `owner` None: everyone's (a coordinator's view); else that
+    owner's partners only. Two statements: the day index answers both, however many messages there were."""
+    since = today.replace(day=1)
+    owners = None if owner is None else [owner]
+    silent = rows.silent_since(since, owners=owners).order_by(None)
+    heard = rows.last_heard_column().label("heard")
+    quiet = silent.with_only_columns(Partner.id, Partner.name, Partner.kind, Partner.owner_id, Partner.active, heard)
+    found = session.execute(quiet.order_by(heard.is_not(None), heard, Partner.name).limit(limit)).all()
+    total = session.scalar(silent.with_only_columns(func.count(Partner.id))) or 0
+    return [PartnerLine(r.id, r.name, r.kind, r.owner_id, r.heard, r.active) for r in found], total
+
+
+def has_partners(session: Session) -> bool:
+    return session.scalar(select(Partner.id).limit(1)) is not None
+
+
+def owns_partners(session: Session, user_id: str) -> bool:
+    return session.scalar(select(Partner.id).where(Partner.owner_id == user_id).limit(1)) is not None
+
+
+def active_partners(session: Session, *, limit: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the active partners by name; `limit`: the pickers read one more than a static select holds
+    to know whether they must search instead."""
+    query = select(Partner.id, Partner.name).where(Partner.active.is_(True)).order_by(Partner.name).limit(limit)
+    return [(r.id, r.name) for r in session.execute(query)]
+
+
+def search_partners(session: Session, typed: str, *, limit: int = 100) -> list[tuple[int, str]]:
+    """Active partners whose name contains what was typed (any case), names starting with it first: the
+    pickers' options beyond 100 partners. Organisations' names only."""
+    words = typed.strip().lower()[:NAME_MAX]
+    if not words:
+        return []
+    name = func.lower(Partner.name)
+    found = session.execute(
+        select(Partner.id, Partner.name)
+        .where(Partner.active.is_(True), name.contains(words, autoescape=True))
+        .order_by(~name.startswith(words, autoescape=True), Partner.name)
+        .limit(limit)
+    )
+    return [(r.id, r.name) for r in found]
 
 
 def find_by_name(session: Session, name: str) -> Partner | None:

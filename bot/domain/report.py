@@ -127,7 +127,7 @@ def _next_month(d: date) -> date:
     return date(d.year + (d.month == 12), d.month % 12 + 1, 1)
 
 
-def month(text: str) -> Period:
+def of_month(text: str) -> Period:
     """ "2026-03" as a period; ValueError with the reason for anything else."""
     try:
         year, number = (int(part) for part in text.split("-"))
@@ -449,9 +449,9 @@ def referral_figures(session: Session, period: Period, *, zone: ZoneInfo) -> Ref
     decided = and_(Referral.decided_at >= start, Referral.decided_at < end)
     days = func.floor(_seconds(session, Referral.created_at, Referral.decided_at) / 86400).label("days")
     answered = Referral.status.in_((ReferralStatus.ACCEPTED, ReferralStatus.DENIED))
+    moved_in = Referral.status == ReferralStatus.MOVED_IN
     times = session.execute(
-        select(days, func.sum(case((answered, 1), else_=0)), func.sum(case((Referral.status == ReferralStatus.MOVED_IN, 1),
-                                                                           else_=0)))
+        select(days, func.sum(case((answered, 1), else_=0)), func.sum(case((moved_in, 1), else_=0)))
         .where(decided).group_by(days)
     ).all()  # fmt: skip
     denials = session.execute(
@@ -761,6 +761,60 @@ def moved_most(before: Report, after: Report, *, count: int = MOVED_MOST) -> lis
         words.append(f"{c.label} {went} from {c.before.text(min_count)} to {c.after.text(min_count)} "
                      f"({'better' if good else 'worse'}).")  # fmt: skip
     return words
+
+
+def _day_arg(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-03-15") from None
+
+
+def period_from(
+    today: date, *, month: str | None = None, start: str | None = None, last: str | None = None,
+    change: str | None = None,
+) -> tuple[Period, date | None]:  # fmt: skip
+    """The period and change day the command line asks for (ValueError, one line, for anything wrong).
+
+    With --change alone, the period is from the change day to yesterday; otherwise the last full month."""
+    if month and (start or last):
+        raise ValueError("give --month or --from and --to, not both")
+    if bool(start) != bool(last):
+        raise ValueError("--from and --to go together")
+    on = _day_arg(change, "--change") if change else None
+    if month:
+        period = of_month(month)
+    elif start and last:
+        first, final = _day_arg(start, "--from"), _day_arg(last, "--to")
+        if final < first:
+            raise ValueError("--to is before --from")
+        period = Period(first, final + timedelta(days=1))
+    elif on is not None:
+        if on >= today:
+            raise ValueError("--change must be a day before today: the days after it are what is measured")
+        period = Period(on, today)
+    else:
+        period = last_full_month(today)
+    if period.start > today:
+        raise ValueError("that period has not begun yet")
+    return period, on
+
+
+def pack(session: Session, period: Period, *, change: date | None, zone: ZoneInfo, min_count: int, today: date) -> Pack:
+    """The report, the period before it (of the same length) for what moved, and the change's two sides."""
+    report = build(session, period, zone=zone, min_count=min_count)
+    before = (month_before(period) if period.is_month
+              else Period(period.start - timedelta(days=period.days), period.start))  # fmt: skip
+    previous = build(session, before, zone=zone, min_count=min_count)
+    sides = None
+    if change is not None:
+        ahead, behind = change_windows(change, length=period.days)
+        sides = (change, build(session, ahead, zone=zone, min_count=min_count),
+                 build(session, behind, zone=zone, min_count=min_count))  # fmt: skip
+    notes = ()
+    if sides is not None and sides[2].period.end > today:
+        notes = (f"The days after the change run to {_day(sides[2].period.last)}; those after today have no data yet.",)
+    return Pack(report, previous=previous, change=sides, generated_on=today, notes=notes)
 
 
 @dataclass(frozen=True)

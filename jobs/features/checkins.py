@@ -16,7 +16,7 @@ from bot.domain import checkins
 from bot.slack import ids
 from bot.slack.blocks import checkins as views
 from storage import outbox, posted
-from storage.models import Agenda, CheckinItem, Meeting, OutboxMessage, Reminder, Schedule
+from storage.models import Agenda, AgendaEntry, CheckinItem, Meeting, OutboxMessage, Reminder, Schedule
 
 
 def register(plugins: Plugins) -> None:
@@ -25,6 +25,7 @@ def register(plugins: Plugins) -> None:
     plugins.renderers.register(checkins.NOTES_POST, notes)
     plugins.renderers.register(checkins.DAY_BEFORE_POST, day_before)
     plugins.renderers.register(checkins.ITEM_ADDED, item_added)
+    plugins.renderers.register(checkins.LATE_NOTE_POST, late_note)
     plugins.reminders.register(checkins.REMIND_DAY_BEFORE, ReminderKind(still_needed=still_planned, send=remind))
     plugins.reminders.register(checkins.SUMMARISE, ReminderKind(still_needed=still_posted, send=summarise))
     plugins.hub_buttons.register(ids.ACTION_CHECKIN_HUB_ADD, HubButton(ids.ACTION_CHECKIN_HUB_ADD, "Add to check-in",
@@ -80,9 +81,23 @@ def item_added(context: Context, row: OutboxMessage) -> Delivery:
     meeting = context.session.get(Meeting, item.meeting_id) if item is not None else None
     if item is None or meeting is None:
         raise Gone("item_gone")
+    live = checkins.entry_on_live_agenda(context.session, item.id, now=context.now)
     upcoming = checkins.next_occurrence(meeting, after=context.now, country=context.settings.holidays)
-    text = views.item_added(meeting.name, upcoming[1] if upcoming else None, ZoneInfo(meeting.zone), item.id)
+    text = views.item_added(meeting.name, upcoming[1] if upcoming else None, ZoneInfo(meeting.zone), item.id,
+                            live=live[0].position + 1 if live else None)  # fmt: skip
     return Private(channel=row.channel, user=row.user or item.raised_by, text=text)
+
+
+def late_note(context: Context, row: OutboxMessage) -> Delivery:
+    """A late item's note in its agenda's thread (the agenda itself is re-rendered by its own row)."""
+    entry = context.session.get(AgendaEntry, row.subject_id) if row.subject_id is not None else None
+    item = context.session.get(CheckinItem, entry.item_id) if entry is not None else None
+    if entry is None or item is None:
+        raise Gone("entry_gone")
+    thread = posted.find(context.session, kept(entry.agenda_id), channel=row.channel)
+    if thread is None:
+        raise Gone("agenda_not_posted")
+    return Message(channel=row.channel, text=views.late_note_message(entry.position + 1, item.note), thread_ts=thread)
 
 
 def still_planned(context: Context, reminder: Reminder) -> bool:

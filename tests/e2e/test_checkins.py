@@ -227,3 +227,88 @@ def test_a_consultation_every_two_weeks_lands_on_the_right_weeks(
     first = eventually(lambda: agendas(workspace, "C0GENERAL"), what="the consultation's agenda")[0]
     assert [b for b in ("New cases", "Updates", "Closing") if b in card_text(first)] == ["New cases", "Updates",
                                                                                        "Closing"]  # fmt: skip
+
+
+def test_an_open_escalation_is_on_the_agenda_by_its_case_number_only(
+    slack: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
+    from tests.e2e.escalation_helpers import CASE_STUDY, TRIED, escalate
+
+    deps = running_bot.deps
+    set_checkin(slack, workspace)
+    escalate(slack, workspace, user=RSC)  # about Maple Court (the form's first property): E-1
+    at(clock, datetime(2026, 11, 25, 16, 0, tzinfo=UTC))
+    run_tick(deps)
+    [agenda] = eventually(lambda: agendas(workspace), what="the agenda")
+    assert "Open escalation E-1" in section_of(agenda, "Other property issues")
+    shared = " ".join(card_text(m) + m.text for m in workspace.messages(SHARED))
+    shared += " ".join(m.text for m in thread(workspace, SHARED, agenda.ts))
+    for detail in (CASE_STUDY[:40], TRIED[:40], "CM-20431"):  # ("nonpayment" is a section's own label)
+        assert detail not in shared  # the shared channel sees the case number, never what it is about
+
+
+def test_an_item_raised_during_the_meeting_joins_its_agenda_in_place_and_one_raised_after_waits(
+    slack: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
+    deps = running_bot.deps
+    set_checkin(slack, workspace)
+    assert add_by_command(slack, workspace, section="arrears", unit="4A", note="Payment plan").closed
+    at(clock, datetime(2026, 11, 25, 16, 0, tzinfo=UTC))  # Wednesday 10:00 Chicago: the agenda is up
+    run_tick(deps)
+    [agenda] = eventually(lambda: agendas(workspace), what="the agenda")
+    assert "Unit 9D" not in card_text(agenda)
+
+    # 10:20, the meeting is being held: the PM raises one more from the shared channel.
+    at(clock, datetime(2026, 11, 25, 16, 20, tzinfo=UTC))
+    assert add_from_hub(slack, workspace, section="behaviour", unit="9D", note="Hallway noise at night").closed
+    edited = eventually(lambda: [m for m in agendas(workspace) if "Unit 9D" in card_text(m)], what="edited")[0]
+    assert edited.ts == agenda.ts  # the same message, edited in place
+    body = card_text(edited)
+    assert "*2.* Unit 9D" in body  # numbered after the compiled ones, so the thread's numbers hold
+    assert body.index("challenging behaviours") < body.index("Unit 9D") < body.index("Move-ins")  # in its section
+    late = eventually(lambda: [m for m in thread(workspace, SHARED, agenda.ts) if "during the meeting" in m.text],
+                      what="its note in the thread")  # fmt: skip
+    assert "*2.* Hallway noise at night" in late[0].text
+    told = eventually(lambda: [e.text for e in workspace.ephemerals_for(PARTNER_PM) if "being held now" in e.text],
+                      what="the PM told")  # fmt: skip
+    assert "number 2 on its agenda" in told[0]
+    slack.click(user=PARTNER_PM, channel=SHARED, message_ts=agenda.ts, action_id="checkin_close")  # item 1 (4A)
+
+    # 11:30, the meeting is over: another item waits for next week's agenda.
+    at(clock, datetime(2026, 11, 25, 17, 30, tzinfo=UTC))
+    run_tick(deps)
+    assert add_from_hub(slack, workspace, section="events", unit="", note="Holiday potluck").closed
+    [summary] = eventually(lambda: [m for m in agendas(workspace) if m.text.startswith("Check-in summary")],
+                           what="the summary")  # fmt: skip
+    assert "Unit 9D" in card_text(summary) and "1 open item carried over" in card_text(summary)
+    assert "Holiday potluck" not in str(thread(workspace, SHARED, agenda.ts))
+    with deps.session_factory() as session:
+        assert session.scalars(select(Agenda.status).where(Agenda.id == 1)).one() == "summarised"
+
+    at(clock, datetime(2026, 12, 2, 16, 0, tzinfo=UTC))
+    run_tick(deps)
+    latest = eventually(lambda: [m for m in agendas(workspace) if m.ts != agenda.ts], what="next agenda")[0]
+    assert "Unit 9D" in card_text(latest) and "carried over once" in card_text(latest)
+    assert "Nothing this week" not in section_of(latest, "Resident event planning")  # the potluck is there
+    assert "HMIS" not in card_text(latest) and "Unit 4A" not in card_text(latest)  # closed last week
+
+
+def test_the_home_tab_shows_each_persons_check_ins_with_their_next_meeting_and_open_items(
+    slack: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    set_checkin(slack, workspace)
+    assert add_by_command(slack, workspace, section="arrears", unit="4A", note="Payment plan").closed
+    assert add_from_hub(slack, workspace, section="other", unit="", note="Parking lot lights").closed
+
+    def home_of(user: str, team: str) -> str:
+        workspace.home_views.pop(user, None)
+        slack.event({"type": "app_home_opened", "user": user, "user_team": team, "tab": "home"}, team_id=team)
+        return str(eventually(lambda: workspace.home_views.get(user), what=f"{user}'s Home tab")["blocks"])
+
+    for user, team, title in ((COORDINATOR, "T0PORCH", "Check-ins, soonest first"), (RSC, "T0PORCH", "Your check-ins"),
+                              (PARTNER_PM, "T0PARTNER", "Your check-ins")):  # fmt: skip
+        home = home_of(user, team)
+        assert f"*{title}* (1)" in home, user
+        assert "*Maple Court* · next Wed 25 Nov 2026, 10:00 CST · 2 open items" in home, user
+        assert "Parking lot" not in home and "Payment plan" not in home  # counts, never notes
+    assert "check-ins" not in home_of("U0CASEMGR", "T0PORCH").lower()  # not in it: no section

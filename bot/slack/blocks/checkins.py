@@ -8,6 +8,7 @@ case numbers only, and the notes (checked for personal data when typed) go in th
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ChannelSelectElement,
     ContextBlock,
+    DividerBlock,
     HeaderBlock,
     InputBlock,
     MarkdownTextObject,
@@ -84,12 +86,13 @@ def line_text(number: int | None, line: Line) -> str:
 
 
 def _numbered(view: AgendaView) -> dict[int, int]:
-    """Item id -> its number on the agenda (1, 2, ...), in section order."""
+    """Item id -> its number on the agenda: a posted agenda's entry places (so the notes thread's numbers hold
+    when a late item joins it), else 1, 2, ... in section order."""
     numbers: dict[int, int] = {}
     for _, lines in view.sections:
         for line in lines:
             if line.item_id is not None:
-                numbers[line.item_id] = len(numbers) + 1
+                numbers[line.item_id] = line.number if line.number is not None else len(numbers) + 1
     return numbers
 
 
@@ -191,9 +194,18 @@ def day_before_message(
     return text, [b.to_dict() for b in shown]
 
 
-def item_added(name: str, held_at: datetime | None, zone: ZoneInfo, item_id: int) -> str:
+def item_added(name: str, held_at: datetime | None, zone: ZoneInfo, item_id: int, *, live: int | None = None) -> str:
+    """`live`: the item's number on the agenda being taken now, when it joined it."""
+    if live is not None:
+        return (f"Added item I-{item_id} to the {name} check-in being held now: it is number {live} on its agenda. "
+                "It stays on the agenda until someone closes it.")  # fmt: skip
     at = f" on {when(held_at, zone)}" if held_at else ""
     return f"Added item I-{item_id} to the {name} check-in{at}. It stays on the agenda until someone closes it."
+
+
+def late_note_message(number: int, note: str) -> str:
+    """A late item's note, in the live agenda's thread."""
+    return truncate(f"Added during the meeting:\n*{number}.* {escape(note)}", 3900)
 
 
 def upcoming_message(view: AgendaView) -> tuple[str, list[dict[str, Any]]]:
@@ -427,3 +439,18 @@ def agenda_text(view: AgendaView) -> str:
         out += ["", "Notes (posted in the agenda's thread):"]
         out += [f"  {n}. {note}" for n, note in view.notes]
     return "\n".join(out)
+
+
+def home_section(lines: Sequence[checkins.HomeLine], *, total: int, everyone: bool) -> list[dict[str, Any]]:
+    """The Home tab's check-ins: each of the viewer's meetings, soonest first, with its open items."""
+    if not lines:
+        return []
+    title = "Check-ins, soonest first" if everyone else "Your check-ins"
+    shown: list[Block] = [DividerBlock(), SectionBlock(text=f"*{title}* ({total})")]
+    for line in lines:
+        at = when(line.next_at, line.zone) if line.next_at else "not scheduled"
+        items = f"{line.open_items} open item{'s' if line.open_items != 1 else ''}"
+        shown.append(SectionBlock(text=f"*{escape(truncate(line.name, 100))}* · next {at} · {items}"))
+    if total > len(lines):
+        shown.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {total - len(lines)} more: `/checkin`")]))
+    return [b.to_dict() for b in shown]

@@ -19,6 +19,9 @@ from slack_sdk.models.blocks import (
     ChannelMultiSelectElement,
     CheckboxesElement,
     ContextBlock,
+    DividerBlock,
+    ExternalDataMultiSelectElement,
+    ExternalDataSelectElement,
     InputBlock,
     MarkdownTextObject,
     Option,
@@ -59,10 +62,14 @@ def kind_label(kind: str) -> str:
 
 
 def partners_list(
-    lines: Sequence[domain.PartnerLine], *, total: int, today: date, zone: Any, coordinator: bool
-) -> tuple[str, Blocks]:
-    """/partners: quietest first, each with its last contact and owner; buttons for what the viewer may do."""
+    lines: Sequence[domain.PartnerLine], *, total: int, today: date, zone: Any, coordinator: bool, page: int = 0,
+    page_size: int = 30,
+) -> tuple[str, Blocks]:  # fmt: skip
+    """/partners: quietest first, each with its last contact and owner; buttons for what the viewer may do, and
+    Previous / Next when there are more than a page (the same answer, replaced in place)."""
     text = f"Partners, quietest first ({total})"
+    if total > page_size:
+        text += f": {page * page_size + 1}-{page * page_size + len(lines)}"
     shown: list[Block] = [SectionBlock(text=f"*{text}*")]
     buttons = [ButtonElement(action_id=ids.ACTION_PARTNER_LOG, text="Log contact", value="0")]
     if coordinator:
@@ -79,8 +86,15 @@ def partners_list(
         accessory = (ButtonElement(action_id=ids.ACTION_PARTNER_EDIT, text="Edit", value=str(line.id))
                      if coordinator else None)  # fmt: skip
         shown.append(SectionBlock(block_id=f"partner:{line.id}", text=body, accessory=accessory))
-    if total > len(lines):
-        shown.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {total - len(lines)} more, less quiet.")]))
+    pages: list[ButtonElement] = []
+    if page > 0:
+        pages.append(ButtonElement(action_id=ids.ACTION_PARTNERS_PAGE, text="Previous", value=str(page - 1)))
+    if (page + 1) * page_size < total:
+        pages.append(ButtonElement(action_id=ids.ACTION_PARTNERS_PAGE, text="Next", value=str(page + 1)))
+        shown.append(ContextBlock(elements=[MarkdownTextObject(
+            text=f"…and {total - (page + 1) * page_size} more, less quiet.")]))  # fmt: skip
+    if pages:
+        shown.append(ActionsBlock(block_id=f"partners_page:{page}", elements=pages))
     return text, [b.to_dict() for b in shown]
 
 
@@ -144,14 +158,28 @@ def _partner_options(partners: Sequence[tuple[int, str]]) -> list[Option]:
     return [Option(value=str(pid), text=truncate(name, 75)) for pid, name in partners[:MAX_OPTIONS]]
 
 
+def partner_options(partners: Sequence[tuple[int, str]]) -> list[dict[str, Any]]:
+    """An external select's answer: the partners whose name matches what was typed (at most 100)."""
+    return [o.to_dict() for o in _partner_options(partners)]
+
+
+def _searchable(partners: Sequence[tuple[int, str]]) -> bool:
+    """More partners than a static select holds: the picker asks as people type (an external select)."""
+    return len(partners) > MAX_OPTIONS
+
+
 def touch_modal(partners: Sequence[tuple[int, str]], *, chosen: int | None = None) -> dict[str, Any]:
-    """*Log contact*: which partner, how, and an optional note (checked for personal data)."""
+    """*Log contact*: which partner, how, and an optional note (checked for personal data). `partners`: the
+    active ones, or the first MAX_OPTIONS + 1 (more than a static select holds: the picker searches instead)."""
     options = _partner_options(partners)
     initial = next((o for o in options if o.value == str(chosen)), None)
     kinds = [Option(value=str(k), text=label) for k, label in domain.TOUCH_LABELS.items()]
+    picker: Any = StaticSelectElement(action_id="partner", options=options, initial_option=initial)
+    if _searchable(partners):
+        picker = ExternalDataSelectElement(action_id=ids.ACTION_PARTNER_PICK, min_query_length=1,
+                                           placeholder="Type part of the name", initial_option=initial)  # fmt: skip
     blocks: list[Block] = [
-        InputBlock(block_id="partner", label="Partner", element=StaticSelectElement(
-            action_id="partner", options=options, initial_option=initial)),
+        InputBlock(block_id="partner", label="Partner", element=picker),
         InputBlock(block_id="kind", label="How", element=RadioButtonsElement(
             action_id="kind", options=kinds, initial_option=kinds[0])),
         InputBlock(block_id="note", label="Note", optional=True,
@@ -175,7 +203,12 @@ def notify_modal(partners: Sequence[tuple[int, str]]) -> dict[str, Any]:
         InputBlock(block_id="kind", label="Kind (for one kind)", optional=True, element=StaticSelectElement(
             action_id="kind", options=_kind_options())),
     ]  # fmt: skip
-    if partners:
+    if _searchable(partners):
+        blocks.append(InputBlock(block_id="partners", label="Partners (for those I choose)", optional=True,
+                                 element=ExternalDataMultiSelectElement(
+                                     action_id=ids.ACTION_PARTNER_PICK_MANY, min_query_length=1,
+                                     placeholder="Type part of a name")))  # fmt: skip
+    elif partners:
         blocks.append(InputBlock(block_id="partners", label="Partners (for those I choose)", optional=True,
                                  element=StaticMultiSelectElement(action_id="partners",
                                                                   options=_partner_options(partners))))  # fmt: skip
@@ -273,3 +306,19 @@ def coverage_dm(report: domain.Coverage, *, names: dict[int, str]) -> str:
             since = f"since {day:%-d %b %Y}" if day else "never heard from"
             lines.append(f"• {escape(names.get(pid, f'partner #{pid}'))}: {since}")
     return "\n".join(lines)
+
+
+def home_section(lines: Sequence[domain.PartnerLine], *, total: int, today: date, zone: Any, everyone: bool) -> Blocks:
+    """The Home tab's quiet partners: not heard from this month, quietest first, with their last contact."""
+    month = f"{today:%B}"
+    title = "Partners not heard from in " + month if everyone else "Your partners not heard from in " + month
+    shown: list[Block] = [DividerBlock(), SectionBlock(text=f"*{title}* ({total})")]
+    if not lines:
+        shown.append(SectionBlock(text="Every partner has been in touch this month."))
+    for line in lines:
+        owner = "" if not everyone else f" · owned by <@{line.owner_id}>" if line.owner_id else " · no owner"
+        shown.append(SectionBlock(text=f"*{escape(truncate(line.name, 120))}* · {kind_label(line.kind)}\n"
+                                  f"{_when(line.last_heard, today, zone)}{owner}"))  # fmt: skip
+    if total > len(lines):
+        shown.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {total - len(lines)} more: `/partners`")]))
+    return [b.to_dict() for b in shown]

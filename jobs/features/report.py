@@ -1,0 +1,73 @@
+"""The coordinator's monthly report on the engine: a community job on the first business day of each month that
+queues one outbox row per coordinator, and the renderer that posts the summary and uploads the charts and the page.
+
+Why an outbox row and a `Custom` delivery, not an upload from the job: the job runs once per month under its
+period claim (two instances, a restart), and the row is then delivered once like any other: the summary is posted
+with the row id in its metadata and looked for before a re-post, and the files are looked for after that summary
+before they are uploaded again. The figures are read when the row is delivered, so a retry shows the same month.
+"""
+
+from __future__ import annotations
+
+from bot.delivery import Context, Custom, Delivery, Message, Plugins, ScheduledJob, Slack, Upload
+from bot.domain import partners
+from bot.domain import report as figures
+from bot.domain.schedule import HolidayRule, MonthlyOn, Rule
+from bot.report_render import IN_DM, charts, page
+from bot.settings import Settings
+from bot.slack.blocks import report as texts
+from storage import outbox
+from storage.models import OutboxMessage, Schedule
+
+
+def register(plugins: Plugins) -> None:
+    plugins.jobs.register(figures.REPORT_JOB, ScheduledJob(run=queue_monthly, community_rule=first_business_day))
+    plugins.renderers.register(figures.REPORT_DM, report_dm)
+
+
+def first_business_day(settings: Settings) -> Rule:
+    """The first business day of the month in the community's (the coordinators') zone, at the working day's start."""
+    return MonthlyOn(day=1, at=settings.hours.start, zone=settings.zone, holiday_rule=HolidayRule.NEXT_BUSINESS_DAY,
+                     country=settings.holidays)  # fmt: skip
+
+
+def queue(context: Context, *, month: str, coordinators: list[str]) -> int:
+    """One report row per coordinator, in the caller's transaction."""
+    for coordinator in coordinators:
+        outbox.enqueue(context.session, kind=figures.REPORT_DM, channel=coordinator, now=context.now,
+                       detail={"month": month})  # fmt: skip
+    return len(coordinators)
+
+
+def queue_monthly(context: Context, schedule: Schedule | None, period: str) -> object:
+    """Run in the month `period`: the report is about the month before."""
+    month = partners.shift(period, -1)
+    return {"month": month, "coordinators": queue(context, month=month, coordinators=context.settings.coordinators)}
+
+
+def build_pack(context: Context, month: str) -> figures.Pack:
+    settings, zone = context.settings, context.settings.zone
+    period = figures.of_month(month)
+    report = figures.build(context.session, period, zone=zone, min_count=settings.report_min_count)
+    previous = figures.build(context.session, figures.month_before(period), zone=zone,
+                             min_count=settings.report_min_count)  # fmt: skip
+    return figures.Pack(report, previous=previous, generated_on=context.now.astimezone(zone).date())
+
+
+def report_dm(context: Context, row: OutboxMessage) -> Delivery:
+    pack = build_pack(context, str(row.detail.get("month")))
+    drawn = charts(pack.report)
+    text = texts.dm_text(pack)
+    stem = f"porchlight-report-{pack.report.period.start.strftime('%Y-%m')}"
+    label = pack.report.period.label
+    files = [Upload(f"{stem}-{c.filename}", f"{label}: {c.title}", c.png, alt_text=c.alt[:1000])
+             for c in drawn if c.key in IN_DM]  # fmt: skip
+    files.append(Upload(f"{stem}.html", f"{label}: the full report (HTML)", page(pack, drawn).encode("utf-8")))
+
+    def send(slack: Slack) -> tuple[str, str | None]:
+        channel, ts = slack.post(Message(channel=row.channel, text=text))
+        assert ts is not None  # a post always has its ts
+        slack.upload(channel, files, after_ts=ts)
+        return channel, ts
+
+    return Custom(send)
