@@ -92,6 +92,16 @@ def _deliver_one(deps: Deps, row_id: int, now: datetime) -> str:
             row = session.get(OutboxMessage, row_id)
             assert row is not None
             send = _prepare(deps, session, row)
+    except (Permanent, Gone) as exc:
+        _fail(deps, row_id, exc.error, now)
+        return "failed"
+    except Exception as exc:
+        # A renderer that breaks on a row breaks on it every time: retrying would hold up the channel behind it for
+        # good. It fails now, so a coordinator is told, and the cause is in the log.
+        log.exception("outbox #%s: its renderer failed", row_id)
+        _fail(deps, row_id, f"render_failed: {type(exc).__name__}", now)
+        return "failed"
+    try:
         channel, ts = send()  # Slack calls, with no transaction open
     except (Permanent, Gone) as exc:
         _fail(deps, row_id, exc.error, now)
@@ -100,10 +110,13 @@ def _deliver_one(deps: Deps, row_id: int, now: datetime) -> str:
         return _retry_or_fail(deps, row_id, exc, now)
     except OSError as exc:  # connection refused, reset, DNS, timeouts (socket.timeout is an OSError)
         return _retry(deps, row_id, f"network: {type(exc).__name__}", now, None)
+    except Exception as exc:  # the client itself failed: its outcome is unknown, so the next attempt looks first
+        log.exception("outbox #%s: sending failed unexpectedly", row_id)
+        return _retry(deps, row_id, f"unexpected: {type(exc).__name__}", now, None)
     with deps.session_factory.begin() as session:
         row = session.get(OutboxMessage, row_id)
         assert row is not None
-        row.status, row.result_channel, row.result_ts = outbox.SENT, channel, ts
+        row.status, row.result_channel, row.result_ts = outbox.Status.SENT, channel, ts
         row.delivered_at, row.claimed_until = now, None
         if send.keep is not None and ts:
             posted.record(session, send.keep, channel=channel, ts=ts, now=now)  # later changes edit it here
@@ -148,7 +161,7 @@ def _fail(deps: Deps, row_id: int, error: str, now: datetime) -> None:
 
 
 def _mark_failed(deps: Deps, session: Session, row: OutboxMessage, error: str, now: datetime) -> None:
-    row.status, row.last_error, row.claimed_until = outbox.FAILED, error[:200], None
+    row.status, row.last_error, row.claimed_until = outbox.Status.FAILED, error[:200], None
     audit.record(
         session, actor="system", actor_team=None, action="outbox.failed", subject_type="outbox",
         subject_id=row.id, at=now, detail={"kind": row.kind, "channel": row.channel, "error": error[:200]},

@@ -28,10 +28,15 @@ def run(*, deps: Deps, now: datetime) -> list[int]:
         due = [r.id for r in reminders.due(session, now=now)]
     sent = []
     for reminder_id in due:
-        with deps.session_factory.begin() as session:
-            reminder = session.get(Reminder, reminder_id)
-            if reminder is not None and _send_one(deps, session, reminder, now):
-                sent.append(reminder_id)
+        try:
+            with deps.session_factory.begin() as session:
+                reminder = session.get(Reminder, reminder_id)
+                if reminder is not None and _send_one(deps, session, reminder, now):
+                    sent.append(reminder_id)
+        except Exception:
+            # Its transaction rolled back, so nothing was counted: it is tried again at the next tick. The others
+            # due now are not held up behind it.
+            log.exception("reminder #%s could not be sent; it is tried again at the next tick", reminder_id)
     return sent
 
 

@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.clock import ManualClock
-from bot.delivery import Context, Plugins, ReminderKind, ScheduledJob
+from bot.delivery import Context, Message, Plugins, ReminderKind, ScheduledJob
 from bot.deps import Deps
 from bot.domain.schedule import HolidayRule, MonthlyOn, WeeklyOn, next_due
+from jobs import outbox as delivery
 from jobs import ticks
+from storage import outbox as outbox_rows
 from storage import reminders, schedules
-from storage.models import Reminder, Schedule
+from storage.models import OutboxMessage, Reminder, Schedule
 
 CHICAGO = ZoneInfo("America/Chicago")
 SATURDAY_NIGHT = datetime(2026, 11, 29, 4, 0, tzinfo=UTC)  # 22:00 Saturday 28 November in Chicago
@@ -224,3 +226,45 @@ def test_finding_what_is_due_takes_the_same_queries_for_ten_subjects_or_a_thousa
         return len([q for q in seen if q.lstrip().upper().startswith("SELECT")])
 
     assert queries_for_a_quiet_tick(10) == queries_for_a_quiet_tick(1000) == 2
+
+
+def test_a_reminder_whose_send_breaks_is_logged_and_retried_without_holding_up_the_others(
+    deps: Deps, clock: ManualClock, feature: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken: list[int] = []
+
+    def send(context: Context, reminder: Reminder) -> None:
+        if reminder.subject_id == 1 and not broken:
+            broken.append(reminder.id)
+            raise RuntimeError("the feature broke")
+        feature.sent.append(reminder.id)
+
+    deps.plugins.reminders.entries["test.remind"] = ReminderKind(still_needed=feature.still_needed, send=send)
+    add_reminder(deps, MONDAY_9AM, subject_id=1)
+    add_reminder(deps, MONDAY_9AM, subject_id=2)
+    clock.set(MONDAY_9AM + timedelta(minutes=1))
+    with caplog.at_level(logging.ERROR, logger="porchlight.reminders"):
+        assert len(ticks.tick(deps=deps).reminded) == 1
+    assert "could not be sent" in caplog.text
+    assert ticks.tick(deps=deps).reminded == broken  # the next tick sends it, once
+    assert len(feature.sent) == 2
+
+
+def test_a_renderer_that_breaks_fails_its_row_and_tells_the_coordinators(
+    deps: Deps, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(context: Context, row: OutboxMessage) -> Message:
+        raise KeyError("a bug")
+
+    deps.plugins = Plugins()
+    deps.plugins.renderers.register("test.broken", broken)
+    with deps.session_factory.begin() as session:
+        row_id = outbox_rows.enqueue(session, kind="test.broken", channel="C0VACANCIES", now=clock.now()).id
+    with caplog.at_level(logging.ERROR, logger="porchlight.outbox"):
+        report = delivery.run(deps=deps)
+    assert report.failed == [row_id] and "its renderer failed" in caplog.text
+    with deps.session_factory() as session:
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None and (row.status, row.last_error) == ("failed", "render_failed: KeyError")
+        notice = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice.delivery_failed")).one()
+        assert notice.channel == "U0COORD"
