@@ -170,7 +170,9 @@ def test_the_case_study_from_raise_to_mediation_to_a_payment_plan(
     assert any("Resolved by" in m.text for m in lines)
 
 
-def test_a_coordinator_reopens_a_resolved_case(slack: SlackSide, workspace: Workspace, running_bot: Any) -> None:
+def test_a_coordinator_reopens_a_resolved_case(
+    slack: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
     add_property(slack, workspace)
     escalate(slack, workspace)
     click(slack, workspace, COORDINATOR, "E-1", "escalation_resolve")
@@ -188,6 +190,11 @@ def test_a_coordinator_reopens_a_resolved_case(slack: SlackSide, workspace: Work
     click(slack, workspace, COORDINATOR, "E-1", "escalation_schedule_mediation")  # live: it can be mediated
     assert only_view(workspace, COORDINATOR).view["callback_id"] == "escalation_mediation"
     assert actions(running_bot)[-1] == "escalation.reopened"
+    # The coordinator who reopened it has it: no new clock, so nobody is chased about it a week later.
+    assert "*Next deadline*\\n—" in shown(card_of(workspace, "E-1"))
+    clock.advance(timedelta(days=7))
+    assert ticks.tick(deps=running_bot.deps).reminded == []
+    assert "Reminder: E-1" not in " ".join(dms(workspace, COORDINATOR))
 
 
 def test_24_and_48_hour_reminders_skip_a_holiday_and_are_not_repeated_across_a_restart(
@@ -312,6 +319,18 @@ def test_a_welfare_concern_follows_its_protocol_as_a_checklist(
     assert result.closed
     eventually(lambda: "~Post-incident debrief held~" in shown(checklist), what="the debrief ticked")
     assert actions(running_bot).count("escalation.step") == 1
+
+
+def test_choosing_repair_reminds_that_repairs_go_to_the_pm_as_a_work_order(
+    slack: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    add_property(slack, workspace)
+    form = open_form(slack, workspace)
+    choose_category(slack, form, user=RSC, category="repair")
+    eventually(lambda: form.view["blocks"][0].get("block_id") == "notice_repair", what="the work-order note on top")
+    assert "*work order*" in shown_view(form) and "call 911" not in shown_view(form)
+    choose_category(slack, form, user=RSC, category="nonpayment")  # changed their mind: the note goes
+    eventually(lambda: "work order" not in shown_view(form), what="the note removed")
 
 
 def shown_view(form: Any) -> str:
