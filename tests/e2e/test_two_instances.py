@@ -143,6 +143,13 @@ def test_killed_mid_delivery_then_restarted_posts_once(
     a = side(workspace, sandbox, cluster["instances"][0])
     workspace.clock = lambda: datetime.fromisoformat(cluster["clock"].read_text()).timestamp()
     add_property(a, workspace)
+
+    def settled() -> bool:
+        with cluster["db"]() as session:
+            return not session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
+
+    # The property's own message in its shared channel goes first, so that the delay below is the card's.
+    eventually(settled, what="the property's message is posted", within=30)
     # Slack will take the next card, then answer only after 5 seconds: long enough to pull the plug.
     workspace.faults.delay("chat.postMessage", seconds=5, after_effect=True)
     log_unit_without_waiting(a, workspace)
@@ -152,11 +159,6 @@ def test_killed_mid_delivery_then_restarted_posts_once(
     restarted = Instance(cluster["env"])
     cluster["instances"].append(restarted)
     cluster["clock"].write_text((START + timedelta(minutes=5)).isoformat())  # the dead worker's claim lapses
-
-    def settled() -> bool:
-        with cluster["db"]() as session:
-            return not session.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
-
     eventually(settled, what="the restarted instance finishes the work", within=30)
     assert len(cards(workspace, VACANCIES)) == 1
     assert len(cards(workspace, SHARED)) == 1
