@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 
 from bot.clock import ManualClock
 from bot.domain import partners
+from bot.domain.actors import Actor
 from jobs import ticks
 from sandbox import SlackSide, Workspace
 from sandbox.workspace import Message
@@ -271,3 +272,101 @@ def test_an_update_reaches_every_chosen_channel_once_and_a_failure_shows_in_the_
     with running_bot.deps.session_factory() as session:
         heard = set(session.scalars(select(PartnerContactDay.partner_id)))
     assert heard == {partner_id(people, "Maple Management"), partner_id(people, "Northside Legal Aid")}
+
+
+def many_partners(running_bot: Any, count: int, *, owner: str | None = None) -> None:
+    """`count` partners added at once, as if coordinators had added them over the years (the forms are tested
+    above); Northside 000 .. Northside NNN."""
+    with running_bot.deps.session_factory.begin() as session:
+        for n in range(count):
+            draft = partners.check_partner(partners.PartnerDraft(name=f"Northside {n:03d}", kind="service_provider",
+                                                                 owner_id=owner or ""))  # fmt: skip
+            partners.save_partner(session, draft, partner_id=None, actor=Actor(COORDINATOR, "T0PORCH"),
+                                  now=running_bot.deps.clock.now())  # fmt: skip
+
+
+def click_ephemeral(people: SlackSide, workspace: Workspace, shown: Any, label: str) -> None:
+    """The person clicks a button on a private answer (Slack sends it with is_ephemeral and a response_url)."""
+    button, block_id = next((e, b["block_id"]) for b in shown.blocks if b["type"] == "actions" for e in b["elements"]
+                            if e["text"]["text"] == label)  # fmt: skip
+    payload = {
+        "type": "block_actions", "user": {"id": shown.user, "team_id": "T0PORCH"}, "team": {"id": "T0PORCH"},
+        "api_app_id": workspace.app_id, "token": "legacy-verification-token", "trigger_id": workspace.new_trigger(
+            shown.user), "channel": {"id": shown.channel}, "state": {"values": {}},
+        "container": {"type": "message", "message_ts": shown.ts, "channel_id": shown.channel, "is_ephemeral": True},
+        "response_url": workspace.new_response_url(people.sandbox_url, user=shown.user, channel=shown.channel),
+        "actions": [{"action_id": button["action_id"], "block_id": block_id, "type": "button",
+                     "value": button["value"], "action_ts": "1.1"}],
+    }  # fmt: skip
+    assert people.post_payload(payload).status_code == 200
+
+
+def test_partners_beyond_a_page_are_paged_with_previous_and_next(
+    people: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    many_partners(running_bot, 65)
+    people.slash_command(user=COORDINATOR, channel="C0VACANCIES", command="/partners")
+    first = workspace.ephemerals_for(COORDINATOR)[-1]
+    assert first.text == "Partners, quietest first (65): 1-30"
+    assert "…and 35 more" in str(first.blocks)
+    click_ephemeral(people, workspace, first, "Next")
+    second = eventually(lambda: [e for e in workspace.ephemerals_for(COORDINATOR) if "31-60" in e.text],
+                        what="page 2")[-1]  # fmt: skip
+    names = [b["text"]["text"] for b in second.blocks if b.get("block_id", "").startswith("partner:")]
+    assert len(names) == 30 and "Northside 030" in names[0]  # never heard from: by name
+    buttons = [e["text"]["text"] for b in second.blocks if b["type"] == "actions" for e in b["elements"]
+               if e["action_id"] == "partners_page"]  # fmt: skip
+    assert buttons == ["Previous", "Next"]
+
+
+def test_beyond_100_partners_the_pickers_search_as_people_type(
+    people: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
+    many_partners(running_bot, 120)
+    people.slash_command(user=COORDINATOR, channel="C0VACANCIES", command="/touch")
+    form = only_view(workspace, COORDINATOR)
+    picker = next(b for b in form.view["blocks"] if b["block_id"] == "partner")["element"]
+    assert picker["type"] == "external_select"
+    found = people.options(form, user=COORDINATOR, block_id="partner", typed="side 11")
+    assert [o["text"]["text"] for o in found] == [f"Northside {n}" for n in range(110, 120)]
+    assert people.options(form, user=PARTNER_PM, block_id="partner", typed="side") == []  # not our staff: nothing
+    result = people.submit_view(form, user=COORDINATOR, values={"partner": found[3], "kind": "call", "note": ""})
+    assert result.closed, result.errors
+    [day] = days(running_bot, partner_id(people, "Northside 113"))
+    assert day.signals == 1
+
+    workspace.views.clear()
+    people.slash_command(user=COORDINATOR, channel="C0VACANCIES", command="/partners", text="notify")
+    notify = only_view(workspace, COORDINATOR)
+    chosen = people.options(notify, user=COORDINATOR, block_id="partners", typed="northside 00")
+    assert len(chosen) == 10
+    result = people.submit_view(notify, user=COORDINATOR, values={
+        "text": "The office moves on Monday.", "audience": "chosen", "partners": chosen[:2]})  # fmt: skip
+    # Understood as two chosen partners (not "choose some"): they have no shared channel yet, which it says.
+    assert result.errors == {"audience": "None of those partners has a shared channel with us yet."}
+
+
+def test_the_home_tab_shows_the_quietest_partners_this_month_to_the_coordinator_and_each_owner(
+    people: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
+) -> None:
+    maple = add_partner(people, workspace, "Maple Management", owner=CASE_MANAGER, channels=(SHARED,),
+                        team="T0PARTNER", kind="property_management")  # fmt: skip
+    add_partner(people, workspace, "Northside Legal Aid", owner=CASE_MANAGER, kind="fair_housing")
+    add_partner(people, workspace, "Eastside Outreach", kind="service_provider")  # nobody owns it
+    people.event(said(clock))  # Maple's PM speaks today: not quiet
+    assert days(running_bot, maple)
+
+    def home_of(user: str, team: str = "T0PORCH") -> str:
+        workspace.home_views.pop(user, None)
+        people.event({"type": "app_home_opened", "user": user, "user_team": team, "tab": "home"}, team_id=team)
+        return str(eventually(lambda: workspace.home_views.get(user), what=f"{user}'s Home tab")["blocks"])
+
+    coordinator = home_of(COORDINATOR)
+    assert "*Partners not heard from in November* (2)" in coordinator
+    assert coordinator.index("Eastside Outreach") < coordinator.index("Northside Legal Aid")  # never heard: by name
+    assert "never heard from" in coordinator and "Maple Management" not in coordinator
+    owner = home_of(CASE_MANAGER)
+    assert "*Your partners not heard from in November* (1)" in owner and "Northside Legal Aid" in owner
+    assert "Eastside" not in owner
+    assert "not heard from" not in home_of(RSC)  # owns none
+    assert "not heard from" not in home_of(PARTNER_PM, "T0PARTNER")  # a partner's people never see the list
