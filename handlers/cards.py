@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.deps import Deps
 from bot.domain import access, referrals, vacancies
 from bot.domain.actors import Actor
+from bot.domain.statuses import VacancyStatus
 from bot.slack import blocks, ids
 from bot.slack.client import open_modal
 from bot.slack.guard import action_guard, first_submission, view_guard
@@ -26,8 +27,8 @@ EDITABLE = tuple(name for name in ids.VACANCY_FIELDS if name not in ("property_i
 
 
 def register(app: App, deps: Deps) -> None:
-    app.action(ids.ACTION_FILL)(_status_button(deps, to=vacancies.FILLED, event="filled"))
-    app.action(ids.ACTION_WITHDRAW)(_status_button(deps, to=vacancies.WITHDRAWN, event="withdrawn"))
+    app.action(ids.ACTION_FILL)(_status_button(deps, to=VacancyStatus.FILLED, event=vacancies.Event.FILLED))
+    app.action(ids.ACTION_WITHDRAW)(_status_button(deps, to=VacancyStatus.WITHDRAWN, event=vacancies.Event.WITHDRAWN))
     app.action(ids.ACTION_STILL_AVAILABLE)(_still_available(deps))
     app.action(ids.ACTION_UPDATE)(_open_update(deps))
     app.action(ids.ACTION_REFER)(_open_referral(deps))
@@ -42,7 +43,7 @@ def _managed(session: Session, deps: Deps, actor: Actor, vacancy_id: int) -> Vac
     return vacancy
 
 
-def _status_button(deps: Deps, *, to: str, event: str) -> Any:
+def _status_button(deps: Deps, *, to: VacancyStatus, event: vacancies.Event) -> Any:
     @action_guard
     def change_vacancy_status(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, vacancy_id = actor_of(body), row_id(action_value(body))

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.domain import access, referrals, vacancies
 from bot.domain.actors import Actor
+from bot.domain.statuses import IN_PLAY, ReferralStatus
 from bot.errors import FormErrors, UserError
 from bot.slack import blocks, ids
 from bot.slack.guard import action_guard, view_guard
@@ -42,7 +43,7 @@ def _accept(deps: Deps) -> Any:
         with deps.session_factory.begin() as session:
             _require_property_side(deps, session, actor, referral_id)
             referrals.decide(
-                session, referral_id, outcome=referrals.ACCEPTED, actor=actor, now=deps.clock.now(),
+                session, referral_id, outcome=ReferralStatus.ACCEPTED, actor=actor, now=deps.clock.now(),
                 board_channel=deps.board,
             )  # fmt: skip
         deps.wake_outbox()
@@ -74,7 +75,7 @@ def _open_outcome_form(deps: Deps, *, build: Any) -> Any:
         with deps.session_factory() as session:
             _require_property_side(deps, session, actor, referral_id)
             referral = referrals.get_referral(session, referral_id)
-            if referral.status not in (referrals.PENDING, referrals.ACCEPTED):
+            if referral.status not in IN_PLAY:
                 raise vacancies.AlreadyDone(f"Referral R-{referral.id} is already {referral.status.replace('_', ' ')}.")
             view = build(referral, deps.clock.now().astimezone(deps.settings.zone).date())
         try:
@@ -97,7 +98,7 @@ def _denied(deps: Deps) -> Any:
         with deps.session_factory.begin() as session:
             _require_property_side(deps, session, actor, meta.row_id)
             referrals.decide(
-                session, meta.row_id, outcome=referrals.DENIED, actor=actor, now=deps.clock.now(),
+                session, meta.row_id, outcome=ReferralStatus.DENIED, actor=actor, now=deps.clock.now(),
                 board_channel=deps.board, reason=str(input_value(values, "reason")) or None, note=note[:500],
             )  # fmt: skip
         ack()
@@ -117,7 +118,7 @@ def _moved_in(deps: Deps) -> Any:
         with deps.session_factory.begin() as session:
             _require_property_side(deps, session, actor, meta.row_id)
             referrals.decide(
-                session, meta.row_id, outcome=referrals.MOVED_IN, actor=actor, now=deps.clock.now(),
+                session, meta.row_id, outcome=ReferralStatus.MOVED_IN, actor=actor, now=deps.clock.now(),
                 board_channel=deps.board, move_in_on=move_in_on,
             )  # fmt: skip
         ack()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BindParameter, Select, and_, bindparam, delete, func, or_, select, update
@@ -12,7 +13,11 @@ from sqlalchemy.orm import Session, aliased
 from storage.models import OutboxMessage
 from storage.rows import changed
 
-PENDING, SENT, FAILED = "pending", "sent", "failed"
+
+class Status(StrEnum):
+    PENDING = "pending"  # to deliver (or being delivered, while claimed)
+    SENT = "sent"
+    FAILED = "failed"  # for good: the coordinators have been told
 
 
 def enqueue(
@@ -47,14 +52,18 @@ def _due_statement() -> Select[OutboxMessage]:
     now: BindParameter[datetime] = bindparam("now")
     blocked_by_earlier = (
         select(earlier.id)
-        .where(earlier.channel == OutboxMessage.channel, earlier.id < OutboxMessage.id, earlier.status == PENDING)
+        .where(
+            earlier.channel == OutboxMessage.channel, earlier.id < OutboxMessage.id, earlier.status == Status.PENDING
+        )
         .exists()
     )
-    waiting_for_parent = select(parent.id).where(parent.id == OutboxMessage.after_id, parent.status == PENDING).exists()
+    waiting_for_parent = (
+        select(parent.id).where(parent.id == OutboxMessage.after_id, parent.status == Status.PENDING).exists()
+    )
     return (
         select(OutboxMessage)
         .where(
-            OutboxMessage.status == PENDING,
+            OutboxMessage.status == Status.PENDING,
             OutboxMessage.next_attempt_at <= now,
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
             ~blocked_by_earlier,
@@ -89,7 +98,7 @@ def claim(session: Session, row_id: int, *, now: datetime, hold: timedelta, by: 
         update(OutboxMessage)
         .where(
             OutboxMessage.id == row_id,
-            OutboxMessage.status == PENDING,
+            OutboxMessage.status == Status.PENDING,
             or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
         .values(claimed_until=now + hold, claimed_by=by, attempts=OutboxMessage.attempts + 1)
@@ -106,7 +115,9 @@ def release(session: Session, by: str) -> int:
     result = session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.claimed_by == by, OutboxMessage.status == PENDING, OutboxMessage.claimed_until.is_not(None)
+            OutboxMessage.claimed_by == by,
+            OutboxMessage.status == Status.PENDING,
+            OutboxMessage.claimed_until.is_not(None),
         )
         .values(claimed_until=None)
         .execution_options(synchronize_session=False)
@@ -115,15 +126,15 @@ def release(session: Session, by: str) -> int:
 
 
 def pending_count(session: Session) -> int:
-    return session.scalar(select(func.count()).where(OutboxMessage.status == PENDING)) or 0
+    return session.scalar(select(func.count()).where(OutboxMessage.status == Status.PENDING)) or 0
 
 
 def forget_done_before(session: Session, cutoff: datetime) -> int:
     """Delete sent and failed rows created before `cutoff`, except those a surviving row still follows."""
-    done = and_(OutboxMessage.status.in_((SENT, FAILED)), OutboxMessage.created_at < cutoff)
+    done = and_(OutboxMessage.status.in_((Status.SENT, Status.FAILED)), OutboxMessage.created_at < cutoff)
     follower = aliased(OutboxMessage)
     followed_by_survivor = select(follower.after_id).where(
-        follower.after_id.is_not(None), or_(follower.status == PENDING, follower.created_at >= cutoff)
+        follower.after_id.is_not(None), or_(follower.status == Status.PENDING, follower.created_at >= cutoff)
     )
     result = session.execute(
         delete(OutboxMessage)

@@ -684,7 +684,7 @@ def progress(session: Session, broadcast_id: int) -> Progress:
         .order_by(OutboxMessage.id)
     ).all()
     return Progress(
-        delivered=sum(p.status == outbox.SENT for p in posts),
-        pending=sum(p.status == outbox.PENDING for p in posts),
-        failed=tuple((p.channel, p.last_error or "unknown") for p in posts if p.status == outbox.FAILED),
+        delivered=sum(p.status == outbox.Status.SENT for p in posts),
+        pending=sum(p.status == outbox.Status.PENDING for p in posts),
+        failed=tuple((p.channel, p.last_error or "unknown") for p in posts if p.status == outbox.Status.FAILED),
     )

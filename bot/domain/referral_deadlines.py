@@ -11,24 +11,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from bot.domain import people
+from bot.domain.statuses import LIVE, ReferralStatus
 from bot.domain.working_time import WorkingHours
 from storage import reminders
 from storage.models import Referral, Vacancy
 
 SUBJECT = "referral"
-REMIND_MANAGERS = "referral.answer_due"  # reminder kind: the property's managers, in the card's thread
-TELL_COORDINATORS = "referral.answer_overdue"  # reminder kind: each coordinator, by DM
-REMIND_POST = "referral.remind"  # outbox kind: the reminder in the card's thread
-OVERDUE_DM = "referral.overdue"  # outbox kind: a coordinator told, by DM
 REMIND_AFTER_HOURS = 24
 TELL_AFTER_HOURS = 48
-WAITING = ("pending",)  # a referral nobody has accepted or denied yet
-LIVE_UNITS = ("open", "referral_pending")
+
+
+class Due(StrEnum):
+    """Reminder kinds (storage.reminders rows; jobs/features/referrals.py delivers them)."""
+
+    REMIND_MANAGERS = "referral.answer_due"  # the property's managers, in the card's thread
+    TELL_COORDINATORS = "referral.answer_overdue"  # each coordinator, by DM
+
+
+class Kind(StrEnum):
+    """Outbox kinds: what a due reminder becomes."""
+
+    REMIND_POST = "referral.remind"  # the reminder in the card's thread
+    OVERDUE_DM = "referral.overdue"  # a coordinator told, by DM
 
 
 @dataclass(frozen=True)
@@ -48,14 +58,14 @@ def start(
     remind_at = hours.add_business_hours(now, REMIND_AFTER_HOURS, zone)
     tell_at = hours.add_business_hours(now, TELL_AFTER_HOURS, zone)
     reminders.add(
-        session, kind=REMIND_MANAGERS, subject_type=SUBJECT, subject_id=referral.id, recipient=managers_channel,
+        session, kind=Due.REMIND_MANAGERS, subject_type=SUBJECT, subject_id=referral.id, recipient=managers_channel,
         zone=zone.key, due_at=remind_at, now=now,
     )  # fmt: skip
     # Each coordinator's DM waits for the start of their own working day, in their Slack zone (bot.domain.people).
     zones = people.zones_of(session, deadlines.coordinators, fallback=zone)
     for coordinator in deadlines.coordinators:
         reminders.add(
-            session, kind=TELL_COORDINATORS, subject_type=SUBJECT, subject_id=referral.id, recipient=coordinator,
+            session, kind=Due.TELL_COORDINATORS, subject_type=SUBJECT, subject_id=referral.id, recipient=coordinator,
             zone=zones[coordinator].key, due_at=hours.next_working_moment(tell_at, zones[coordinator]), now=now,
         )  # fmt: skip
 
@@ -68,7 +78,7 @@ def stop(session: Session, referral_id: int, *, now: datetime) -> None:
 def still_waiting(session: Session, referral_id: int) -> bool:
     """True while the referral is unanswered and its unit is still on the board."""
     referral = session.get(Referral, referral_id)
-    if referral is None or referral.status not in WAITING:
+    if referral is None or referral.status != ReferralStatus.PENDING:  # accepted or denied: it has its answer
         return False
     vacancy = session.get(Vacancy, referral.vacancy_id)
-    return vacancy is not None and vacancy.status in LIVE_UNITS
+    return vacancy is not None and vacancy.status in LIVE

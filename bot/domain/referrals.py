@@ -6,17 +6,18 @@ import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import privacy, referral_deadlines, vacancies
 from bot.domain.actors import Actor
+from bot.domain.statuses import IN_PLAY, ReferralStatus, VacancyStatus
 from bot.errors import FormErrors, UserError
 from storage import audit, outbox
 from storage.models import Referral
 
-PENDING, ACCEPTED, DENIED, MOVED_IN = "pending", "accepted", "denied", "moved_in"
 DENIAL_REASONS = {
     "income": "Income",
     "criminal_history": "Criminal history",
@@ -27,9 +28,15 @@ DENIAL_REASONS = {
     "no_response": "No response",
     "other": "Other",
 }
-OUTCOME_DM = vacancies.REFERRAL_OUTCOME  # outbox kind: tell the case manager, by DM
-NOTICE = "referral.notice"  # outbox kind: the referral in the card's thread, with outcome buttons
-CELEBRATE = "vacancy.celebrate"  # outbox kind: a filled unit announced in the board channel (unit only)
+
+
+class Kind(StrEnum):
+    """Outbox kinds (jobs/features/referrals.py renders them)."""
+
+    NOTICE = "referral.notice"  # the referral in the card's thread, with outcome buttons
+    CELEBRATE = "vacancy.celebrate"  # a filled unit announced in the board channel (unit only)
+    # The outcome's DM to the case manager is vacancies.Kind.REFERRAL_OUTCOME: a unit leaving the board sends it too.
+
 
 NOTE_LIMIT = 500  # the referral's note and the denial's: characters
 
@@ -119,20 +126,20 @@ def refer(
         subsidy=facts.subsidy,
         roi_on_file=facts.roi_on_file,
         note=facts.note,
-        status=PENDING,
+        status=ReferralStatus.PENDING,
         created_by=actor.user_id,
         created_by_team=actor.team_id or "",
         created_at=now,
     )
     session.add(referral)
-    if vacancy.status == vacancies.OPEN:  # already pending: one more referral does not change the unit
-        vacancy.status, vacancy.updated_at, vacancy.version = vacancies.PENDING, now, vacancy.version + 1
+    if vacancy.status == VacancyStatus.OPEN:  # already pending: one more referral does not change the unit
+        vacancy.status, vacancy.updated_at, vacancy.version = VacancyStatus.PENDING, now, vacancy.version + 1
     session.flush()
     _audit(session, referral, actor, "referral.made", now)
     vacancies.refresh_cards(session, vacancy, board_channel=board_channel, now=now)
     channels = vacancies.card_channels(session, vacancy, board_channel)
     for channel in channels:
-        outbox.enqueue(session, kind=NOTICE, channel=channel, subject_id=referral.id, now=now)
+        outbox.enqueue(session, kind=Kind.NOTICE, channel=channel, subject_id=referral.id, now=now)
     # The managers are reminded where they work: the property's shared channel when the card is there too.
     managers_channel = next((c for c in channels if c != board_channel), board_channel)
     referral_deadlines.start(session, referral, deadlines=deadlines, managers_channel=managers_channel, now=now)
@@ -150,7 +157,7 @@ def decide(
     session: Session,
     referral_id: int,
     *,
-    outcome: str,
+    outcome: ReferralStatus,
     actor: Actor,
     now: datetime,
     board_channel: str,
@@ -159,8 +166,12 @@ def decide(
     move_in_on: date | None = None,
 ) -> Referral:
     """Record an outcome once (compare-and-set); denial reopens the unit, moving in fills it."""
-    allowed = {ACCEPTED: (PENDING,), DENIED: (PENDING, ACCEPTED), MOVED_IN: (PENDING, ACCEPTED)}[outcome]
-    if outcome == DENIED and reason not in DENIAL_REASONS:
+    allowed = {
+        ReferralStatus.ACCEPTED: (ReferralStatus.PENDING,),
+        ReferralStatus.DENIED: IN_PLAY,
+        ReferralStatus.MOVED_IN: IN_PLAY,
+    }[outcome]
+    if outcome == ReferralStatus.DENIED and reason not in DENIAL_REASONS:
         raise FormErrors({"reason": "Choose a reason."})
     # The unit first, as everything that changes it or its referrals does: a new referral cannot then be made
     # between "no other referral is pending" and the unit reopening.
@@ -185,15 +196,17 @@ def decide(
         raise vacancies.AlreadyDone(f"Referral R-{referral.id} is already {referral.status.replace('_', ' ')}{by}.")
     _audit(session, referral, actor, f"referral.{outcome}", now, reason=reason)
     referral_deadlines.stop(session, referral.id, now=now)  # answered: nobody is reminded about it again
-    outbox.enqueue(session, kind=OUTCOME_DM, channel=referral.created_by, subject_id=referral.id, now=now)
-    if outcome == DENIED:
+    outbox.enqueue(
+        session, kind=vacancies.Kind.REFERRAL_OUTCOME, channel=referral.created_by, subject_id=referral.id, now=now
+    )
+    if outcome == ReferralStatus.DENIED:
         _reopen_if_no_other(session, referral, actor=actor, now=now, board_channel=board_channel)
-    elif outcome == MOVED_IN:
+    elif outcome == ReferralStatus.MOVED_IN:
         vacancies.change_status(
-            session, referral.vacancy_id, allowed_from=vacancies.LIVE, to=vacancies.FILLED, actor=actor, now=now,
-            board_channel=board_channel, event="moved_in",
+            session, referral.vacancy_id, allowed_from=vacancies.LIVE, to=VacancyStatus.FILLED, actor=actor,
+            now=now, board_channel=board_channel, event=vacancies.Event.MOVED_IN,
         )  # fmt: skip
-        outbox.enqueue(session, kind=CELEBRATE, channel=board_channel, subject_id=referral.vacancy_id, now=now)
+        outbox.enqueue(session, kind=Kind.CELEBRATE, channel=board_channel, subject_id=referral.vacancy_id, now=now)
     return referral
 
 
@@ -204,14 +217,14 @@ def _reopen_if_no_other(
         select(Referral.id).where(
             Referral.vacancy_id == referral.vacancy_id,
             Referral.id != referral.id,
-            Referral.status.in_((PENDING, ACCEPTED)),
+            Referral.status.in_(IN_PLAY),
         )
     )
     if others is None:
         with contextlib.suppress(vacancies.AlreadyDone):  # filled or withdrawn meanwhile: it stays as it is
             vacancies.change_status(
-                session, referral.vacancy_id, allowed_from=(vacancies.PENDING,), to=vacancies.OPEN, actor=actor,
-                now=now, board_channel=board_channel, event="reopened",
+                session, referral.vacancy_id, allowed_from=(VacancyStatus.PENDING,), to=VacancyStatus.OPEN,
+                actor=actor, now=now, board_channel=board_channel, event=vacancies.Event.REOPENED,
             )  # fmt: skip
 
 

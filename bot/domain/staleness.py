@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain import vacancies
 from bot.domain.actors import SYSTEM_ACTOR
+from bot.domain.statuses import VacancyStatus
 from storage import outbox
 from storage.models import Vacancy
 
@@ -44,7 +45,7 @@ def check_stale(
             continue
         asked.append(vacancy.id)
         for channel in vacancies.card_channels(session, vacancy, board_channel):
-            outbox.enqueue(session, kind=vacancies.CONFIRM_ASK, channel=channel, subject_id=vacancy.id, now=now)
+            outbox.enqueue(session, kind=vacancies.Kind.CONFIRM_ASK, channel=channel, subject_id=vacancy.id, now=now)
     expired: list[int] = []
     for vacancy_id in session.scalars(
         select(Vacancy.id).where(
@@ -55,8 +56,8 @@ def check_stale(
     ).all():
         try:
             vacancies.change_status(
-                session, vacancy_id, allowed_from=vacancies.LIVE, to=vacancies.EXPIRED, actor=SYSTEM_ACTOR, now=now,
-                board_channel=board_channel, event="expired",
+                session, vacancy_id, allowed_from=vacancies.LIVE, to=VacancyStatus.EXPIRED, actor=SYSTEM_ACTOR,
+                now=now, board_channel=board_channel, event=vacancies.Event.EXPIRED,
             )  # fmt: skip
             expired.append(vacancy_id)
         except vacancies.AlreadyDone:

@@ -6,12 +6,15 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain import privacy, referral_deadlines
 from bot.domain.actors import SYSTEM, Actor
+from bot.domain.statuses import IN_PLAY, ReferralStatus, VacancyStatus
+from bot.domain.statuses import LIVE as LIVE  # re-exported: the board's statuses, as callers know them
 from bot.errors import FormErrors, UserError
 from storage import audit, outbox, posted
 from storage.models import AuditEntry, Property, PropertyManager, Referral, Vacancy
@@ -54,16 +57,31 @@ TEXT_KINDS = {
     "notes": privacy.FieldKind.NOTE,
 }
 
-# Outbox kinds: what the delivery job renders from the database at delivery time.
 SUBJECT, CARD = "vacancy", "card"  # a vacancy's card, kept in place in each channel that shows it (storage.posted)
-CARD_POST = "vacancy_card.post"  # show the card in a channel: post it, or edit the one already there
-CONFIRM = "vacancy.confirm"  # tell the submitter where the card is
-HISTORY = "vacancy.history"  # a line in the card's thread: detail {"event": ..., "by": user}
-CONFIRM_ASK = "vacancy.confirm_ask"  # ask the property's managers in the thread whether it is still available
-REFERRAL_OUTCOME = "referral.outcome"  # tell the referring case manager an outcome, by DM
 
-OPEN, PENDING, FILLED, WITHDRAWN, EXPIRED = "open", "referral_pending", "filled", "withdrawn", "expired"
-LIVE = (OPEN, PENDING)
+
+class Kind(StrEnum):
+    """Outbox kinds: what the delivery job renders from the database at delivery time (jobs/features)."""
+
+    CARD_POST = "vacancy_card.post"  # show the card in a channel: post it, or edit the one already there
+    CONFIRM = "vacancy.confirm"  # tell the submitter where the card is
+    HISTORY = "vacancy.history"  # a line in the card's thread: detail {"event": ..., "by": user}
+    CONFIRM_ASK = "vacancy.confirm_ask"  # ask the property's managers in the thread whether it is still available
+    # Tell the referring case manager an outcome, by DM. A referral's kind, but here: a unit that leaves the
+    # board denies its referrals itself (and referrals imports this module, not the other way round).
+    REFERRAL_OUTCOME = "referral.outcome"
+
+
+class Event(StrEnum):
+    """A change people see as a line in the card's thread (outbox detail "event"), audited as vacancy.<event>."""
+
+    FILLED = "filled"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    CONFIRMED = "confirmed"
+    UPDATED = "updated"
+    REOPENED = "reopened"
+    MOVED_IN = "moved_in"
 
 
 @dataclass(frozen=True)
@@ -212,7 +230,7 @@ def log_vacancy(
     vacancy = Vacancy(
         **values,
         property_id=listed.id if listed else None,
-        status=OPEN,
+        status=VacancyStatus.OPEN,
         created_by=actor.user_id,
         created_by_team=actor.team_id or "",
         created_at=now,
@@ -224,12 +242,12 @@ def log_vacancy(
     session.add(vacancy)
     session.flush()
     _audit(session, vacancy, actor, "vacancy.logged", now)
-    card = outbox.enqueue(session, kind=CARD_POST, channel=board_channel, subject_id=vacancy.id, now=now)
+    card = outbox.enqueue(session, kind=Kind.CARD_POST, channel=board_channel, subject_id=vacancy.id, now=now)
     if listed is not None and listed.shared_channel and listed.shared_channel != board_channel:
-        outbox.enqueue(session, kind=CARD_POST, channel=listed.shared_channel, subject_id=vacancy.id, now=now)
+        outbox.enqueue(session, kind=Kind.CARD_POST, channel=listed.shared_channel, subject_id=vacancy.id, now=now)
     outbox.enqueue(
         session,
-        kind=CONFIRM,
+        kind=Kind.CONFIRM,
         channel=reply_channel or actor.user_id,
         user=actor.user_id,
         subject_id=vacancy.id,
@@ -296,15 +314,15 @@ def card_channels(session: Session, vacancy: Vacancy, board_channel: str) -> lis
 
 
 def refresh_cards(
-    session: Session, vacancy: Vacancy, *, board_channel: str, now: datetime, event: str | None = None, by: str = ""
+    session: Session, vacancy: Vacancy, *, board_channel: str, now: datetime, event: Event | None = None, by: str = ""
 ) -> None:
     """Queue an in-place edit of every card and, for a change people should see, a line in each card's thread."""
     for channel in card_channels(session, vacancy, board_channel):
-        outbox.enqueue(session, kind=CARD_POST, channel=channel, subject_id=vacancy.id, now=now)
+        outbox.enqueue(session, kind=Kind.CARD_POST, channel=channel, subject_id=vacancy.id, now=now)
         if event is not None:
             outbox.enqueue(
                 session,
-                kind=HISTORY,
+                kind=Kind.HISTORY,
                 channel=channel,
                 subject_id=vacancy.id,
                 now=now,
@@ -313,7 +331,7 @@ def refresh_cards(
 
 
 def _compare_and_set(
-    session: Session, vacancy_id: int, allowed_from: tuple[str, ...], **values: object
+    session: Session, vacancy_id: int, allowed_from: tuple[VacancyStatus, ...], **values: object
 ) -> tuple[Vacancy, bool]:
     """Apply `values` (and a new version) only if the status is one of `allowed_from`; the row as it now is,
     and whether this caller won. The row is locked first, for the rest of the caller's transaction."""
@@ -340,12 +358,12 @@ def change_status(
     session: Session,
     vacancy_id: int,
     *,
-    allowed_from: tuple[str, ...],
-    to: str,
+    allowed_from: tuple[VacancyStatus, ...],
+    to: VacancyStatus,
     actor: Actor,
     now: datetime,
     board_channel: str,
-    event: str,
+    event: Event,
 ) -> Vacancy:
     """Compare-and-set the status; the loser of a race (or a second click) gets AlreadyDone naming who won."""
     vacancy, won = _compare_and_set(
@@ -364,25 +382,27 @@ def change_status(
 def _close_open_referrals(session: Session, vacancy: Vacancy, *, actor: Actor, now: datetime) -> None:
     """A unit that leaves the board takes its open referrals with it; each case manager is told by DM."""
     for referral in session.scalars(
-        select(Referral).where(Referral.vacancy_id == vacancy.id, Referral.status.in_(("pending", "accepted")))
+        select(Referral).where(Referral.vacancy_id == vacancy.id, Referral.status.in_(IN_PLAY))
     ):
-        referral.status, referral.denial_reason = "denied", "unit_unavailable"
+        referral.status, referral.denial_reason = ReferralStatus.DENIED, "unit_unavailable"
         referral.decided_by, referral.decided_at = actor.user_id, now
-        detail = {"vacancy": vacancy.id, "status": "denied", "reason": "unit_unavailable"}
+        detail = {"vacancy": vacancy.id, "status": ReferralStatus.DENIED, "reason": "unit_unavailable"}
         audit.record(
             session, actor=actor.user_id, actor_team=actor.team_id, action="referral.denied", subject_type="referral",
             subject_id=referral.id, at=now, detail=detail,
         )  # fmt: skip
-        outbox.enqueue(session, kind=REFERRAL_OUTCOME, channel=referral.created_by, subject_id=referral.id, now=now)
+        outbox.enqueue(
+            session, kind=Kind.REFERRAL_OUTCOME, channel=referral.created_by, subject_id=referral.id, now=now
+        )
         referral_deadlines.stop(session, referral.id, now=now)
 
 
-STATUS_WORDS = {
-    OPEN: "open",
-    PENDING: "open with a referral pending",
-    FILLED: "marked filled",
-    WITHDRAWN: "withdrawn",
-    EXPIRED: "expired",
+STATUS_WORDS: dict[str, str] = {
+    VacancyStatus.OPEN: "open",
+    VacancyStatus.PENDING: "open with a referral pending",
+    VacancyStatus.FILLED: "marked filled",
+    VacancyStatus.WITHDRAWN: "withdrawn",
+    VacancyStatus.EXPIRED: "expired",
 }
 
 
@@ -394,7 +414,7 @@ def confirm_available(session: Session, vacancy_id: int, *, actor: Actor, now: d
     if not won:
         raise AlreadyDone(f"V-{vacancy.id} is {STATUS_WORDS.get(vacancy.status, vacancy.status)}; nothing to confirm.")
     _audit(session, vacancy, actor, "vacancy.confirmed", now)
-    refresh_cards(session, vacancy, board_channel=board_channel, now=now, event="confirmed", by=actor.user_id)
+    refresh_cards(session, vacancy, board_channel=board_channel, now=now, event=Event.CONFIRMED, by=actor.user_id)
     return vacancy
 
 
@@ -449,7 +469,7 @@ def update_facts(
     vacancy.confirm_asked_at = None
     vacancy.version += 1
     _audit(session, vacancy, actor, "vacancy.updated", now)
-    refresh_cards(session, vacancy, board_channel=board_channel, now=now, event="updated", by=actor.user_id)
+    refresh_cards(session, vacancy, board_channel=board_channel, now=now, event=Event.UPDATED, by=actor.user_id)
     return vacancy
 
 

@@ -14,14 +14,14 @@ from storage.models import OutboxMessage, Referral, Reminder, Vacancy
 
 
 def register(plugins: Plugins) -> None:
-    plugins.renderers.register(referrals.NOTICE, notice)
-    plugins.renderers.register(referrals.OUTCOME_DM, outcome_dm)
-    plugins.renderers.register(referrals.CELEBRATE, celebration)
-    plugins.renderers.register(deadlines.REMIND_POST, answer_due)
-    plugins.renderers.register(deadlines.OVERDUE_DM, answer_overdue)
+    plugins.renderers.register(referrals.Kind.NOTICE, notice)
+    plugins.renderers.register(vacancies.Kind.REFERRAL_OUTCOME, outcome_dm)
+    plugins.renderers.register(referrals.Kind.CELEBRATE, celebration)
+    plugins.renderers.register(deadlines.Kind.REMIND_POST, answer_due)
+    plugins.renderers.register(deadlines.Kind.OVERDUE_DM, answer_overdue)
     answer = ReminderKind(still_needed=still_waiting, send=queue_reminder)
-    plugins.reminders.register(deadlines.REMIND_MANAGERS, answer)
-    plugins.reminders.register(deadlines.TELL_COORDINATORS, answer)
+    plugins.reminders.register(deadlines.Due.REMIND_MANAGERS, answer)
+    plugins.reminders.register(deadlines.Due.TELL_COORDINATORS, answer)
 
 
 def still_waiting(context: Context, reminder: Reminder) -> bool:
@@ -30,7 +30,7 @@ def still_waiting(context: Context, reminder: Reminder) -> bool:
 
 def queue_reminder(context: Context, reminder: Reminder) -> None:
     """A due reminder becomes one outbox row: the managers' thread post, or a coordinator's DM."""
-    kind = deadlines.REMIND_POST if reminder.kind == deadlines.REMIND_MANAGERS else deadlines.OVERDUE_DM
+    kind = deadlines.Kind.REMIND_POST if reminder.kind == deadlines.Due.REMIND_MANAGERS else deadlines.Kind.OVERDUE_DM
     outbox.enqueue(context.session, kind=kind, channel=reminder.recipient, subject_id=reminder.subject_id,
                    now=context.now)  # fmt: skip
 

@@ -14,10 +14,10 @@ STALENESS = "staleness"
 
 
 def register(plugins: Plugins) -> None:
-    plugins.renderers.register(vacancies.CARD_POST, card)
-    plugins.renderers.register(vacancies.CONFIRM, confirmation)
-    plugins.renderers.register(vacancies.HISTORY, history_line)
-    plugins.renderers.register(vacancies.CONFIRM_ASK, confirm_ask)
+    plugins.renderers.register(vacancies.Kind.CARD_POST, card)
+    plugins.renderers.register(vacancies.Kind.CONFIRM, confirmation)
+    plugins.renderers.register(vacancies.Kind.HISTORY, history_line)
+    plugins.renderers.register(vacancies.Kind.CONFIRM_ASK, confirm_ask)
     plugins.jobs.register(STALENESS, ScheduledJob(run=check_stale, community_rule=daily_check))
 
 
@@ -62,7 +62,7 @@ def confirmation(context: Context, row: OutboxMessage) -> Delivery:
     vacancy = vacancy_of(context, row)
     user = row.user or vacancy.created_by
     parent = context.session.get(OutboxMessage, row.after_id) if row.after_id else None
-    landed = (parent.result_channel, parent.result_ts) if parent and parent.status == outbox.SENT else None
+    landed = (parent.result_channel, parent.result_ts) if parent and parent.status == outbox.Status.SENT else None
     not_posted = blocks.vacancy_card_not_posted(vacancy)
 
     def send(slack: Slack) -> tuple[str, str | None]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.domain import referrals, vacancies
 from bot.domain.actors import Actor
 from bot.domain.export import write_csv
+from bot.domain.statuses import ReferralStatus
 from tests.conftest import DEADLINES
 
 NOW = datetime(2026, 11, 23, 15, tzinfo=UTC)
@@ -27,8 +28,8 @@ def test_exports_have_no_client_data(session_factory: sessionmaker[Session]) -> 
         referral = referrals.refer(
             session, vacancy.id, facts=facts, actor=CM, now=NOW, board_channel="C0B", deadlines=DEADLINES
         )
-        referrals.decide(session, referral.id, outcome=referrals.DENIED, actor=Actor("U0COORD", "T0PORCH"), now=NOW,
-                         board_channel="C0B", reason="income", note="over the limit")  # fmt: skip
+        referrals.decide(session, referral.id, outcome=ReferralStatus.DENIED, actor=Actor("U0COORD", "T0PORCH"),
+                         now=NOW, board_channel="C0B", reason="income", note="over the limit")  # fmt: skip
     out = {}
     with session_factory() as session:
         for what in ("vacancies", "referrals"):

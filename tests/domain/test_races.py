@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.domain import referrals, vacancies
 from bot.domain.actors import Actor
+from bot.domain.statuses import IN_PLAY, ReferralStatus, VacancyStatus
 from bot.errors import UserError
 from storage.models import Referral, Vacancy
 from tests.conftest import DEADLINES
@@ -30,7 +31,7 @@ NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
 BOARD = "C0VACANCIES"
 CASE_MANAGER = Actor("U0CASEMGR", "T0PORCH")
 COORDINATOR = Actor("U0COORD", "T0PORCH")
-OPEN_REFERRALS = (referrals.PENDING, referrals.ACCEPTED)
+OPEN_REFERRALS = IN_PLAY
 FACTS = vacancies.VacancyFacts(
     property_id=None, property_name="Maple Court", unit="12B", bedrooms=2, rent_cents=125_000,
     available_on=date(2026, 12, 1), contact="Leasing office 555-0100",
@@ -58,16 +59,16 @@ def refer(vacancy_id: int) -> Step:
 
 def withdraw(vacancy_id: int) -> Step:
     return lambda session: vacancies.change_status(
-        session, vacancy_id, allowed_from=vacancies.LIVE, to=vacancies.WITHDRAWN, actor=COORDINATOR, now=NOW,
-        board_channel=BOARD, event="withdrawn",
+        session, vacancy_id, allowed_from=vacancies.LIVE, to=VacancyStatus.WITHDRAWN, actor=COORDINATOR, now=NOW,
+        board_channel=BOARD, event=vacancies.Event.WITHDRAWN,
     )  # fmt: skip
 
 
-def decide(referral_id: int, outcome: str) -> Step:
+def decide(referral_id: int, outcome: ReferralStatus) -> Step:
     return lambda session: referrals.decide(
         session, referral_id, outcome=outcome, actor=COORDINATOR, now=NOW, board_channel=BOARD,
-        reason="income" if outcome == referrals.DENIED else None,
-        move_in_on=date(2026, 12, 2) if outcome == referrals.MOVED_IN else None,
+        reason="income" if outcome == ReferralStatus.DENIED else None,
+        move_in_on=date(2026, 12, 2) if outcome == ReferralStatus.MOVED_IN else None,
     )  # fmt: skip
 
 
@@ -97,9 +98,9 @@ def assert_agree(session_factory: sessionmaker[Session], vacancy_id: int) -> tup
     if status not in vacancies.LIVE:
         assert not open_ones, f"V-{vacancy_id} is {status} but has referrals {statuses}"
     elif open_ones:
-        assert status == vacancies.PENDING, f"V-{vacancy_id} is {status} with referrals {statuses}"
+        assert status == VacancyStatus.PENDING, f"V-{vacancy_id} is {status} with referrals {statuses}"
     else:
-        assert status == vacancies.OPEN, f"V-{vacancy_id} is {status} with no open referral ({statuses})"
+        assert status == VacancyStatus.OPEN, f"V-{vacancy_id} is {status} with no open referral ({statuses})"
     return status, statuses
 
 
@@ -108,11 +109,11 @@ def test_a_referral_made_while_the_unit_is_withdrawn(session_factory: sessionmak
         vacancy_id = new_unit(session_factory)
         referred, withdrawn = at_once(session_factory, refer(vacancy_id), withdraw(vacancy_id))
         status, statuses = assert_agree(session_factory, vacancy_id)
-        assert status == vacancies.WITHDRAWN and not isinstance(withdrawn, UserError)
+        assert status == VacancyStatus.WITHDRAWN and not isinstance(withdrawn, UserError)
         if isinstance(referred, UserError):  # the withdrawal came first: the case manager is told at once
             assert statuses == [] and "withdrawn" in referred.message
         else:  # the referral came first: the withdrawal closed it (and its case manager is told by DM)
-            assert statuses == [referrals.DENIED]
+            assert statuses == [ReferralStatus.DENIED]
 
 
 def test_a_denial_racing_a_new_referral(session_factory: sessionmaker[Session]) -> None:
@@ -120,10 +121,10 @@ def test_a_denial_racing_a_new_referral(session_factory: sessionmaker[Session]) 
         vacancy_id = new_unit(session_factory)
         with session_factory.begin() as session:
             first = refer(vacancy_id)(session)
-        denied, second = at_once(session_factory, decide(first, referrals.DENIED), refer(vacancy_id))
+        denied, second = at_once(session_factory, decide(first, ReferralStatus.DENIED), refer(vacancy_id))
         assert not isinstance(denied, UserError) and not isinstance(second, UserError)
         status, statuses = assert_agree(session_factory, vacancy_id)
-        assert (status, sorted(statuses)) == (vacancies.PENDING, [referrals.DENIED, referrals.PENDING])
+        assert (status, sorted(statuses)) == (VacancyStatus.PENDING, [ReferralStatus.DENIED, ReferralStatus.PENDING])
 
 
 def test_two_referrals_denied_at_once_reopen_the_unit(session_factory: sessionmaker[Session]) -> None:
@@ -131,8 +132,8 @@ def test_two_referrals_denied_at_once_reopen_the_unit(session_factory: sessionma
         vacancy_id = new_unit(session_factory)
         with session_factory.begin() as session:
             ids = [refer(vacancy_id)(session), refer(vacancy_id)(session)]
-        at_once(session_factory, *(decide(r, referrals.DENIED) for r in ids))
-        assert assert_agree(session_factory, vacancy_id)[0] == vacancies.OPEN
+        at_once(session_factory, *(decide(r, ReferralStatus.DENIED) for r in ids))
+        assert assert_agree(session_factory, vacancy_id)[0] == VacancyStatus.OPEN
 
 
 def test_an_acceptance_or_a_move_in_racing_a_withdrawal(session_factory: sessionmaker[Session]) -> None:
@@ -140,16 +141,16 @@ def test_an_acceptance_or_a_move_in_racing_a_withdrawal(session_factory: session
         vacancy_id = new_unit(session_factory)
         with session_factory.begin() as session:
             referral_id = refer(vacancy_id)(session)
-        outcome = (referrals.ACCEPTED, referrals.MOVED_IN)[attempt % 2]
+        outcome = (ReferralStatus.ACCEPTED, ReferralStatus.MOVED_IN)[attempt % 2]
         decided, withdrawn = at_once(session_factory, decide(referral_id, outcome), withdraw(vacancy_id))
         status, statuses = assert_agree(session_factory, vacancy_id)
         if isinstance(decided, UserError):  # the withdrawal came first and closed the referral
-            assert (status, statuses) == (vacancies.WITHDRAWN, [referrals.DENIED])
+            assert (status, statuses) == (VacancyStatus.WITHDRAWN, [ReferralStatus.DENIED])
             assert "already denied" in decided.message
-        elif outcome == referrals.ACCEPTED:  # accepted, then withdrawn: the withdrawal closes it all the same
-            assert (status, statuses) == (vacancies.WITHDRAWN, [referrals.DENIED])
+        elif outcome == ReferralStatus.ACCEPTED:  # accepted, then withdrawn: the withdrawal closes it all the same
+            assert (status, statuses) == (VacancyStatus.WITHDRAWN, [ReferralStatus.DENIED])
         else:  # moved in first: the unit is filled and the withdrawal is told so
-            assert (status, statuses) == (vacancies.FILLED, [referrals.MOVED_IN])
+            assert (status, statuses) == (VacancyStatus.FILLED, [ReferralStatus.MOVED_IN])
             assert isinstance(withdrawn, UserError) and "already marked filled" in withdrawn.message
 
 

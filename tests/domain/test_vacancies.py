@@ -91,8 +91,8 @@ def test_logging_stores_audits_and_queues_card_then_confirmation(session_factory
             NOW,
         )
         card, confirm = session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        assert (card.kind, card.channel, card.subject_id) == (vacancies.CARD_POST, "C0VACANCIES", vacancy.id)
-        assert (confirm.kind, confirm.channel, confirm.user) == (vacancies.CONFIRM, "C0GENERAL", "U0CASEMGR")
+        assert (card.kind, card.channel, card.subject_id) == (vacancies.Kind.CARD_POST, "C0VACANCIES", vacancy.id)
+        assert (confirm.kind, confirm.channel, confirm.user) == (vacancies.Kind.CONFIRM, "C0GENERAL", "U0CASEMGR")
         assert confirm.after_id == card.id
 
 

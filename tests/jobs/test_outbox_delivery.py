@@ -114,7 +114,7 @@ def test_slack_down_for_a_while_then_back(deps: Deps, workspace: Workspace, cloc
     assert [r.status for r in rows(deps)] == ["sent"] * 6
     texts = [m.text for m in workspace.messages(VACANCIES)]
     assert len(set(texts)) == 1  # same facts, three units, posted in the order they were logged
-    assert [r.result_ts for r in rows(deps) if r.kind == vacancies.CARD_POST] == cards(workspace)
+    assert [r.result_ts for r in rows(deps) if r.kind == vacancies.Kind.CARD_POST] == cards(workspace)
 
 
 def test_a_permanent_error_is_surfaced_to_coordinators_and_the_submitter(deps: Deps, workspace: Workspace) -> None:
@@ -190,8 +190,8 @@ def test_a_thread_reply_whose_claim_lapsed_is_found_in_its_thread(
     delivery.run(deps=deps)
     card = workspace.messages(VACANCIES)[0]
     with deps.session_factory.begin() as session:
-        row = outbox_rows.enqueue(session, kind=vacancies.HISTORY, channel=VACANCIES, subject_id=1, now=clock.now(),
-                                  detail={"event": "updated", "by": CASE_MANAGER})  # fmt: skip
+        row = outbox_rows.enqueue(session, kind=vacancies.Kind.HISTORY, channel=VACANCIES, subject_id=1,
+                                  now=clock.now(), detail={"event": "updated", "by": CASE_MANAGER})  # fmt: skip
         row_id = row.id
     with deps.session_factory.begin() as session:
         assert outbox_rows.claim(session, row_id, now=clock.now(), hold=delivery.CLAIM_HOLD, by="worker-a")

@@ -32,7 +32,7 @@ def test_a_row_waits_for_the_row_it_follows(session_factory: sessionmaker[Sessio
     with session_factory.begin() as session:
         row = session.get(OutboxMessage, card.id)
         assert row is not None
-        row.status = outbox.FAILED  # a failed card still lets the confirmation say so
+        row.status = outbox.Status.FAILED  # a failed card still lets the confirmation say so
     with session_factory() as session:
         assert [r.id for r in outbox.due(session, now=NOW)] == [confirm.id]
 
@@ -62,7 +62,7 @@ def test_releasing_a_dead_claimant_frees_only_its_own_pending_rows(session_facto
         assert outbox.claim(session, sent, now=NOW, hold=hold, by="dead")
         sent_row = session.get(OutboxMessage, sent)
         assert sent_row is not None
-        sent_row.status = outbox.SENT
+        sent_row.status = outbox.Status.SENT
     with session_factory.begin() as session:
         assert outbox.release(session, "dead") == 1
         assert outbox.release(session, "dead") == 0

@@ -15,17 +15,18 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.domain.vacancies import ACCESSIBILITY, SCREENING, SUBSIDIES
+from bot.domain.statuses import LIVE, VacancyStatus
+from bot.domain.vacancies import ACCESSIBILITY, SCREENING, SUBSIDIES, Event
 from bot.slack import ids
 from bot.slack.text import bedrooms, day, escape, money, truncate
 from storage.models import Referral, Vacancy
 
-STATUS_LABELS = {
-    "open": "Open",
-    "referral_pending": "Open · referral pending",
-    "filled": "Filled",
-    "withdrawn": "Withdrawn",
-    "expired": "Expired",
+STATUS_LABELS: dict[str, str] = {
+    VacancyStatus.OPEN: "Open",
+    VacancyStatus.PENDING: "Open · referral pending",
+    VacancyStatus.FILLED: "Filled",
+    VacancyStatus.WITHDRAWN: "Withdrawn",
+    VacancyStatus.EXPIRED: "Expired",
 }
 
 
@@ -63,7 +64,7 @@ def vacancy_card(vacancy: Vacancy) -> tuple[str, list[dict[str, Any]]]:
             ]
         )
     )
-    if vacancy.status in ("open", "referral_pending"):
+    if vacancy.status in LIVE:
         blocks.append(card_actions(vacancy))
     text = escape(f"{status}: {title}, {money(vacancy.rent_cents)}/month, available {day(vacancy.available_on)}")
     return text, [b.to_dict() for b in blocks]
@@ -94,15 +95,14 @@ def card_actions(vacancy: Vacancy) -> ActionsBlock:
     )
 
 
-HISTORY_WORDS = {
-    "filled": ":house_with_garden: Marked filled by {by}.",
-    "withdrawn": "Withdrawn by {by}.",
-    "expired": "Expired: nobody confirmed it was still available.",
-    "confirmed": "Confirmed still available by {by}.",
-    "updated": "Details updated by {by}.",
-    "referred": "A referral was made by {by}.",
-    "reopened": "Open again: the referral did not go ahead.",
-    "moved_in": ":tada: Moved in! Thank you, everyone who helped fill this unit.",
+HISTORY_WORDS: dict[str, str] = {
+    Event.FILLED: ":house_with_garden: Marked filled by {by}.",
+    Event.WITHDRAWN: "Withdrawn by {by}.",
+    Event.EXPIRED: "Expired: nobody confirmed it was still available.",
+    Event.CONFIRMED: "Confirmed still available by {by}.",
+    Event.UPDATED: "Details updated by {by}.",
+    Event.REOPENED: "Open again: the referral did not go ahead.",
+    Event.MOVED_IN: ":tada: Moved in! Thank you, everyone who helped fill this unit.",
 }
 
 

@@ -18,6 +18,7 @@ from slack_sdk.models.views import View
 from bot.domain.access import OUTSIDER
 from bot.domain.home import COMPANY, NOTHING, HomeView
 from bot.domain.referrals import DENIAL_REASONS
+from bot.domain.statuses import ReferralStatus, VacancyStatus
 from bot.domain.vacancies import SUBSIDIES, VacancyFacts
 from bot.errors import UserError
 from bot.slack import ids
@@ -125,11 +126,14 @@ def vacancy_not_saved(facts: VacancyFacts, ref: str) -> str:
 
 def referral_outcome_dm(referral: Referral, vacancy: Vacancy) -> str:
     """To the case manager who referred (our own staff, in a DM): their own client code is fine here."""
-    what = {
-        "accepted": "was *accepted*",
-        "denied": f"was *denied* ({DENIAL_REASONS.get(referral.denial_reason or '', 'no reason given')})",
-        "moved_in": f"*moved in* on {day(referral.move_in_on) if referral.move_in_on else 'a date not given'} :tada:",
-    }.get(referral.status, f"is now {referral.status}")
+    reason = DENIAL_REASONS.get(referral.denial_reason or "", "no reason given")
+    moved_in_on = day(referral.move_in_on) if referral.move_in_on else "a date not given"
+    outcomes: dict[str, str] = {
+        ReferralStatus.ACCEPTED: "was *accepted*",
+        ReferralStatus.DENIED: f"was *denied* ({reason})",
+        ReferralStatus.MOVED_IN: f"*moved in* on {moved_in_on} :tada:",
+    }
+    what = outcomes.get(referral.status, f"is now {referral.status}")
     note = f" Note: {escape(referral.denial_note)}" if referral.denial_note else ""
     return (
         f"Referral R-{referral.id} (client {escape(referral.client_code)}) for {escape(vacancy.property_name)} "
@@ -166,7 +170,7 @@ def board_page(
         where = f" · {escape(area)}" if area else ""
         subsidies = labels(vacancy.subsidies, SUBSIDIES, "no subsidy listed")
         access = " · :wheelchair: accessible" if vacancy.accessibility else ""
-        pending = " · referral pending" if vacancy.status == "referral_pending" else ""
+        pending = " · referral pending" if vacancy.status == VacancyStatus.PENDING else ""
         out.append(
             SectionBlock(
                 text=f"*V-{vacancy.id} · {bedrooms(vacancy.bedrooms)} · {escape(vacancy.property_name)} "
