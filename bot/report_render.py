@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -84,6 +85,7 @@ def _finish(key: str, title: str, alt: str, figure: Figure) -> Chart:
         figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
     text = svg.getvalue()
     text = text[text.index("<svg") :]  # inline: no XML prolog or DOCTYPE inside HTML
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)  # matplotlib's RDF credits
     return Chart(key, title, alt, png.getvalue(), text)
 
 

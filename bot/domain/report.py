@@ -500,7 +500,7 @@ def escalation_figures(session: Session, period: Period, *, zone: ZoneInfo) -> E
     for category, urgency, n in raised:
         categories.setdefault(category, [0, 0])[urgency == escalations.Urgency.URGENT] += int(n)
     by_category = tuple(
-        (escalations.CATEGORY_LABELS.get(escalations.Category(c), c) if c in escalations.Category else c, *counts)
+        (escalations.CATEGORY_LABELS.get(c, c), *counts)  # StrEnum keys: a stored string finds its label
         for c, counts in sorted(categories.items(), key=lambda item: (-sum(item[1]), item[0]))
     )
     hours = func.floor(_seconds(session, Escalation.created_at, Escalation.acknowledged_at) / 3600).label("hours")
@@ -532,9 +532,7 @@ def escalation_figures(session: Session, period: Period, *, zone: ZoneInfo) -> E
 
 
 def _outcome_label(outcome: str | None) -> str:
-    if outcome in escalations.Outcome:
-        return escalations.OUTCOME_LABELS[escalations.Outcome(outcome)]
-    return outcome or "Not recorded"
+    return escalations.OUTCOME_LABELS.get(outcome or "", outcome or "Not recorded")  # type: ignore[call-overload]
 
 
 def checkin_figures(session: Session, period: Period, *, zone: ZoneInfo) -> Checkins:
@@ -593,7 +591,7 @@ def partner_figures(session: Session, period: Period, *, zone: ZoneInfo) -> Part
     heard_by: dict[tuple[str, int], int] = {(kind, int(m)): int(n) for kind, m, n in heard}
     by_kind = []
     for kind, *per_month in sorted(totals, key=lambda row: str(row[0])):
-        label = partners.KIND_LABELS.get(partners.PartnerKind(kind), kind) if kind in partners.PartnerKind else kind
+        label = partners.KIND_LABELS.get(kind, kind)
         by_kind.append((label, tuple(Share(heard_by.get((kind, i), 0), int(t or 0))
                                      for i, t in enumerate(per_month))))  # fmt: skip
     overall = tuple(
@@ -616,8 +614,7 @@ def partner_figures(session: Session, period: Period, *, zone: ZoneInfo) -> Part
     ).one()  # fmt: skip
     return PartnerNetwork(
         months=tuple(months), overall=overall, by_kind=tuple(by_kind),
-        silences=tuple(Silence(name, partners.KIND_LABELS.get(partners.PartnerKind(kind), kind)
-                               if kind in partners.PartnerKind else kind, _as_date(day)) for name, kind, day in quiet),
+        silences=tuple(Silence(name, partners.KIND_LABELS.get(kind, kind), _as_date(day)) for name, kind, day in quiet),
         broadcasts=int(sent[0] or 0), broadcast_channels=int(sent[1] or 0),
     )  # fmt: skip
 
