@@ -138,8 +138,57 @@ def seed_escalation(context: DemoContext) -> None:
                            now=when)  # fmt: skip
 
 
+def seed_checkin(context: DemoContext) -> None:
+    """Maple Court's weekly check-in (Wednesdays 10:00, its shared channel, our RSC a member) with two items, one
+    raised by the external PM."""
+    from datetime import time
+
+    from bot.domain import checkins
+    from storage.models import Property
+
+    prop = context.session.scalar(select(Property).where(Property.name == "Maple Court"))
+    assert prop is not None
+    setup = checkins.Setup(weekday=2, at=time(10, 0), zone=context.deps.settings.timezone, members=(RSC,))
+    meeting = checkins.set_property_checkin(context.session, prop, setup, actor=context.actor(COORDINATOR),
+                                            now=context.now, country=context.deps.settings.holidays)  # fmt: skip
+    assert meeting is not None
+    for who, section, unit, code, note in (
+        (RSC, "arrears", "3A", "HMIS-20417", "Two months behind; payment plan offered"),
+        (PARTNER_PM, "lease_violations", "12B", "", "Noise notice issued last week"),
+    ):
+        facts = checkins.check_item(checkins.ItemDraft(section=section, unit=unit, client_code=code, note=note),
+                                    kind=checkins.MeetingKind.PROPERTY,
+                                    code_format=context.deps.settings.client_code_format)  # fmt: skip
+        checkins.add_item(context.session, meeting, facts, actor=context.actor(who), now=context.now)
+
+
+def seed_partners(context: DemoContext) -> None:
+    """Partners, some quiet this month: Maple Management (from the property form) heard from today, the others
+    owned by the case manager or by nobody (the coordinators) and not heard from since last month or ever."""
+    from bot.domain import partners
+
+    maple = partners.find_by_name(context.session, "Maple Management")
+    for name, kind, owner in (
+        ("Northside Legal Aid", partners.PartnerKind.FAIR_HOUSING, CASE_MANAGER),
+        ("County Housing Authority", partners.PartnerKind.HOUSING_AUTHORITY, CASE_MANAGER),
+        ("Eastside Outreach", partners.PartnerKind.SERVICE_PROVIDER, ""),
+    ):
+        draft = partners.check_partner(partners.PartnerDraft(name=name, kind=str(kind), owner_id=owner))
+        partners.save_partner(context.session, draft, partner_id=None, actor=context.actor(COORDINATOR),
+                              now=context.now)  # fmt: skip
+    zone = context.deps.settings.zone
+    last_month = context.now - timedelta(days=context.now.astimezone(zone).day + 3)
+    quiet = partners.find_by_name(context.session, "County Housing Authority")
+    if quiet is not None:
+        partners.log_touch(context.session, quiet.id, kind="call", note="", actor=context.actor(CASE_MANAGER),
+                           now=last_month, zone=zone)  # fmt: skip
+    if maple is not None:
+        partners.log_touch(context.session, maple.id, kind="meeting", note="", actor=context.actor(CASE_MANAGER),
+                           now=context.now, zone=zone)  # fmt: skip
+
+
 # Called in order; append a feature's own seeder here.
-SEEDERS: list[Seeder] = [seed_properties, seed_vacancies, seed_referral, seed_escalation]
+SEEDERS: list[Seeder] = [seed_properties, seed_vacancies, seed_referral, seed_escalation, seed_checkin, seed_partners]
 
 
 def seed(deps: Deps, *, seeders: list[Seeder] | None = None) -> int:
