@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt import Ack, App
-from sqlalchemy import func, select
 
 from bot.deps import Deps
 from bot.domain import access, properties
@@ -13,7 +12,6 @@ from bot.slack import blocks, ids
 from bot.slack.guard import first_submission, view_guard
 from bot.slack.payloads import actor_of, input_value, submission_key
 from handlers import checkins as checkin_form
-from storage.models import Partner, Property, PropertyManager
 
 FIELDS = ("name", "address", "area", "company", "company_team", "managers", "shared_channel")
 
@@ -25,17 +23,12 @@ def register(app: App, deps: Deps) -> None:
 def property_form(deps: Deps, name: str) -> dict[str, Any]:
     """The property form, prefilled when `name` is a listed property."""
     with deps.session_factory() as session:
-        current = (
-            session.scalar(select(Property).where(func.lower(Property.name) == name.strip().lower())) if name else None
-        )
-        company = session.get(Partner, current.partner_id) if current and current.partner_id else None
-        managers = (
-            list(session.scalars(select(PropertyManager.user_id).where(PropertyManager.property_id == current.id)))
-            if current
-            else []
-        )
-        view = blocks.property_modal(current, company=company, managers=managers)
-        return checkin_form.with_checkin_inputs(session, deps, view, current)  # the property's check-in
+        found = properties.listing(session, name)
+        if found is None:
+            view = blocks.property_modal(None, company=None, managers=[])
+            return checkin_form.with_checkin_inputs(session, deps, view, None)  # a check-in for the new property
+        view = blocks.property_modal(found.property, company=found.company, managers=list(found.managers))
+        return checkin_form.with_checkin_inputs(session, deps, view, found.property)  # the property's check-in
 
 
 def _property_submitted(deps: Deps) -> Any:

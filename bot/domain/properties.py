@@ -63,10 +63,38 @@ def check_property(draft: PropertyDraft) -> PropertyDraft:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Listing:
+    """A listed property as its form shows it: with its management company and its managers' Slack ids."""
+
+    property: Property
+    company: Partner | None
+    managers: tuple[str, ...]
+
+
+def named(session: Session, name: str) -> Property | None:
+    """The listed property of that name (case-insensitive, ignoring surrounding spaces), if any."""
+    wanted = name.strip().lower()
+    return session.scalar(select(Property).where(func.lower(Property.name) == wanted)) if wanted else None
+
+
+def listing(session: Session, name: str) -> Listing | None:
+    """The property called `name` with its company and managers (what its form is prefilled with), or None when
+    no property has that name (the form then adds one)."""
+    prop = named(session, name)
+    if prop is None:
+        return None
+    company = session.get(Partner, prop.partner_id) if prop.partner_id else None
+    managers = session.scalars(
+        select(PropertyManager.user_id).where(PropertyManager.property_id == prop.id).order_by(PropertyManager.id)
+    )
+    return Listing(property=prop, company=company, managers=tuple(managers))
+
+
 def save_property(session: Session, draft: PropertyDraft, *, actor: Actor, now: datetime) -> Property:
     """Create the property, or update the one with the same name (case-insensitive)."""
     partner = _partner(session, draft, now) if draft.company else None
-    prop = session.scalar(select(Property).where(func.lower(Property.name) == draft.name.lower()))
+    prop = named(session, draft.name)
     created = prop is None
     if prop is None:
         prop = Property(name=draft.name, created_at=now)
