@@ -8,7 +8,6 @@ Nothing here is a real person: unit facts, Slack ids and made-up client codes on
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from sqlalchemy.orm import Session
 from bot.deps import Deps
 from bot.domain import properties, referral_deadlines, referrals, vacancies
 from bot.domain.actors import Actor
-from storage.models import Reminder
 
 log = logging.getLogger("sandbox.demo")
 
@@ -101,16 +99,8 @@ def seed_referral(context: DemoContext) -> None:
     deadlines = referral_deadlines.AnswerDeadlines(
         hours=settings.hours, zone=settings.zone, coordinators=tuple(settings.coordinators)
     )
-    made = dict(facts=facts, actor=context.actor(CASE_MANAGER), now=when, board_channel=context.board)
-    # refer() starts the reminders itself once it is given the deadlines (being wired as this is written); until
-    # then the demo starts them as the listener's transaction will.
-    if "deadlines" in inspect.signature(referrals.refer).parameters:
-        referrals.refer(context.session, vacancy.id, deadlines=deadlines, **made)  # type: ignore[arg-type]
-        return
-    referral = referrals.refer(context.session, vacancy.id, **made)  # type: ignore[arg-type]
-    context.session.flush()
-    if context.session.scalar(select(Reminder.id).where(Reminder.subject_id == referral.id).limit(1)) is None:
-        referral_deadlines.start(context.session, referral, deadlines=deadlines, managers_channel=SHARED, now=when)
+    referrals.refer(context.session, vacancy.id, facts=facts, actor=context.actor(CASE_MANAGER), now=when,
+                    board_channel=context.board, deadlines=deadlines)  # fmt: skip
 
 
 def seed_escalation(context: DemoContext) -> None:

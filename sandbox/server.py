@@ -68,7 +68,8 @@ class SandboxServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        # typeshed allows bytes for a socket address; an AF_INET server's host is always a str
+        return f"http://{host if isinstance(host, str) else host.decode()}:{port}"
 
     @property
     def api_url(self) -> str:
