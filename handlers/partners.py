@@ -54,7 +54,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_NUDGE_SNOOZE)(_nudge_button(deps, "snooze"))
     app.action(ids.ACTION_NUDGE_NOT_NEEDED)(_nudge_button(deps, "not_needed"))
     app.action(ids.ACTION_PARTNERS_PAGE)(_page_button(deps))
-    for picker in (ids.ACTION_PARTNER_PICK, ids.ACTION_PARTNER_PICK_MANY):
+    for picker in (ids.OPTIONS_PARTNER_PICK, ids.OPTIONS_PARTNER_PICK_MANY):
         app.options(picker)(_partner_options(deps))
     app.view(ids.VIEW_PARTNER)(_partner_submitted(deps))
     app.view(ids.VIEW_PARTNER_TOUCH)(_touch_submitted(deps))

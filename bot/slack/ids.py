@@ -68,8 +68,8 @@ ACTION_NUDGE_SNOOZE: Final = "partner_nudge_snooze"
 ACTION_NUDGE_NOT_NEEDED: Final = "partner_nudge_not_needed"
 ACTION_PARTNERS_PAGE: Final = "partners_page"  # /partners' Previous / Next; value: the page number
 # Partner pickers beyond a static select's 100 options: external selects, answered by an options listener.
-ACTION_PARTNER_PICK: Final = "partner_pick"
-ACTION_PARTNER_PICK_MANY: Final = "partner_pick_many"
+OPTIONS_PARTNER_PICK: Final = "partner_pick"
+OPTIONS_PARTNER_PICK_MANY: Final = "partner_pick_many"
 
 # -- the coordinator's report (issue 15) --------------------------------------------------------------------------
 

@@ -176,7 +176,7 @@ def touch_modal(partners: Sequence[tuple[int, str]], *, chosen: int | None = Non
     kinds = [Option(value=str(k), text=label) for k, label in domain.TOUCH_LABELS.items()]
     picker: Any = StaticSelectElement(action_id="partner", options=options, initial_option=initial)
     if _searchable(partners):
-        picker = ExternalDataSelectElement(action_id=ids.ACTION_PARTNER_PICK, min_query_length=1,
+        picker = ExternalDataSelectElement(action_id=ids.OPTIONS_PARTNER_PICK, min_query_length=1,
                                            placeholder="Type part of the name", initial_option=initial)  # fmt: skip
     blocks: list[Block] = [
         InputBlock(block_id="partner", label="Partner", element=picker),
@@ -206,7 +206,7 @@ def notify_modal(partners: Sequence[tuple[int, str]]) -> dict[str, Any]:
     if _searchable(partners):
         blocks.append(InputBlock(block_id="partners", label="Partners (for those I choose)", optional=True,
                                  element=ExternalDataMultiSelectElement(
-                                     action_id=ids.ACTION_PARTNER_PICK_MANY, min_query_length=1,
+                                     action_id=ids.OPTIONS_PARTNER_PICK_MANY, min_query_length=1,
                                      placeholder="Type part of a name")))  # fmt: skip
     elif partners:
         blocks.append(InputBlock(block_id="partners", label="Partners (for those I choose)", optional=True,
