@@ -4,6 +4,7 @@ come, and what a holiday does to a meeting."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from bot.domain.actors import Actor
 from bot.domain.checkins import MeetingKind, Outcome, Section
 from bot.domain.schedule import HolidayRule
 from bot.errors import FormErrors, NotAllowed
-from storage.models import Meeting, Property, Reminder
+from storage.models import Agenda, Meeting, Property, Reminder
 
 CHICAGO = ZoneInfo("America/Chicago")
 COORDINATOR = Actor("U0COORD", "T0PORCH")
@@ -52,7 +53,8 @@ def held(session: Session, meeting: Meeting, at: datetime) -> checkins.AgendaVie
     """The meeting's agenda, compiled and posted at `at` (as the tick does), then read as its message shows it."""
     key, when = checkins.next_occurrence(meeting, after=at - timedelta(minutes=1), country="US") or ("", at)
     result = checkins.hold(session, meeting.id, key, now=when, country="US")
-    agenda = session.get(checkins.Agenda, result["agenda"])  # type: ignore[attr-defined]
+    agenda = session.get(Agenda, result["agenda"])
+    assert agenda is not None
     return checkins.posted_view(session, agenda, country="US")
 
 
@@ -61,9 +63,9 @@ def lines_of(view: checkins.AgendaView) -> list[checkins.Line]:
 
 
 @pytest.fixture
-def session(session_factory: sessionmaker[Session]) -> Session:
+def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     with session_factory.begin() as open_session:
-        yield open_session  # type: ignore[misc]
+        yield open_session
 
 
 # -- sections -----------------------------------------------------------------------------------------------------
