@@ -46,7 +46,8 @@ def _unit(session: Session, bedrooms: int, subsidies: list[str], listed: datetim
     unit = Vacancy(property_name=name, unit=f"{bedrooms}{listed.day}", bedrooms=bedrooms, rent_cents=90000,
                    available_on=listed.date(), subsidies=subsidies, contact="leasing office", notes=NOTE,
                    status="open" if left is None else left[0].split(".")[1], created_by="U0CASEMGR",
-                   created_by_team="T0PORCH", created_at=listed, updated_at=listed, last_confirmed_at=listed)  # fmt: skip
+                   created_by_team="T0PORCH", created_at=listed, updated_at=listed,
+                   last_confirmed_at=listed)  # fmt: skip
     session.add(unit)
     session.flush()
     session.add(AuditEntry(at=listed, actor="U0CASEMGR", action="vacancy.logged", subject_type="vacancy",
@@ -222,7 +223,8 @@ def test_command_line_periods_and_their_mistakes() -> None:
     assert r.period_from(today, month="2026-02")[0] == r.Period(date(2026, 2, 1), date(2026, 3, 1))
     for kwargs, words in [({"month": "2026-13"}, "not a month"), ({"start": "2026-03-01"}, "go together"),
                           ({"month": "2026-03", "start": "2026-03-01", "last": "2026-03-02"}, "not both"),
-                          ({"change": "tomorrow"}, "not a date"), ({"change": "2026-04-02"}, "before today")]:  # fmt: skip
+                          ({"change": "tomorrow"}, "not a date"),
+                          ({"change": "2026-04-02"}, "before today")]:  # fmt: skip
         with pytest.raises(ValueError, match=words):
             r.period_from(today, **kwargs)
 
