@@ -3,6 +3,7 @@ cards as someone else, moving the clock, and reading what Porchlight posts as it
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,8 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import keep_for_docs
 
-VACANCIES, SHARED, GENERAL = "C0VACANCIES", "C0SHARED", "C0GENERAL"
-CASE_MANAGER, COORDINATOR, PARTNER_PM, STRANGER = "U0CASEMGR", "U0COORD", "W0PARTNERPM", "W0STRANGER"
+VACANCIES, SHARED, GENERAL, ESCALATIONS = "C0VACANCIES", "C0SHARED", "C0GENERAL", "C0ESCALATE"
+CASE_MANAGER, RSC, COORDINATOR, PARTNER_PM, STRANGER = "U0CASEMGR", "U0RSC", "U0COORD", "W0PARTNERPM", "W0STRANGER"
 
 
 def act_as(page: Any, user: str) -> None:
@@ -147,3 +148,51 @@ def test_text_is_shown_as_text_and_mrkdwn_minimally(page: Any) -> None:
     # Porchlight's own mrkdwn: a mention by name, a channel link that opens the channel.
     open_channel(page, VACANCIES)
     expect(card(page, "12B").locator(".mention")).to_have_text("@casey.manager")
+
+
+def test_the_external_pm_raises_an_issue_and_the_weekly_agenda_lists_it(page: Any, screenshots: Path) -> None:
+    # The external company's property manager, in the channel shared with them, uses Porchlight's message there.
+    act_as(page, PARTNER_PM)
+    open_channel(page, SHARED)
+    hub = page.locator(".message.bot").filter(has=page.locator("button[data-action-id=escalation_raise]")).last
+    hub.locator("button[data-action-id=escalation_raise]").click()
+    modal = page.locator(".modal[data-callback-id=escalation_new]")
+    expect(modal).to_be_visible()
+    expect(field(modal, "property_id", "select")).to_have_value(re.compile(r"\d+"))  # their property, chosen
+    expect(field(modal, "property_id", "select").locator("option:checked")).to_have_text("Maple Court")
+    field(modal, "category", "select").select_option(label="Maintenance / repair")
+    expect(modal).to_contain_text("work order")  # the form is updated in place with the repair note on top
+    field(modal, "other_party", "select").select_option(RSC)
+    field(modal, "what_happened", "textarea").fill("The heating in 12B has been out for a week.")
+    field(modal, "tried", "textarea").fill("A work order was opened on Monday; no answer yet.")
+    modal.locator("[data-block-id=roi] input[value=no]").check()
+    page.screenshot(path=screenshots / "08-raise-an-issue.png")
+    modal.locator(".modal-submit").click()
+    expect(modal).to_be_hidden()
+    # The shared channel only ever sees the case number and its status.
+    expect(page.locator("#messages")).to_contain_text("Escalation E-2: Open.")
+
+    # The coordinator sees the case's card in the escalation channel, and takes it.
+    act_as(page, COORDINATOR)
+    open_channel(page, ESCALATIONS)
+    case = page.locator(".message.bot").filter(has=page.locator(".bk-header", has_text="E-2")).last
+    expect(case).to_contain_text("The heating in 12B has been out for a week.")
+    page.screenshot(path=screenshots / "09-case-card.png")
+    case.locator("button[data-action-id=escalation_acknowledge]").click()
+    expect(case).to_contain_text("Acknowledged")
+
+    # The demo's Maple Court check-in meets on Wednesday at 10:00: the clock moved to it, its agenda appears in the
+    # shared channel without a reload, with the demo's items and both open escalations by case number only.
+    act_as(page, PARTNER_PM)
+    open_channel(page, SHARED)
+    page.click(".clock-move[data-move='job:checkin.agenda']")
+    expect(page.locator("#now")).to_contain_text("Wed 25 Nov 2026 10:01")
+    agenda = page.locator(".message.bot").filter(has_text="Check-in agenda").last
+    expect(agenda).to_contain_text("Resident nonpayment / arrears")
+    expect(agenda).to_contain_text("E-1")
+    expect(agenda).to_contain_text("E-2")
+    expect(agenda).not_to_contain_text("heating")  # what happened stays in the escalation channel
+    agenda.scroll_into_view_if_needed()
+    shot = screenshots / "10-agenda.png"
+    page.screenshot(path=shot)
+    keep_for_docs(shot, "sandbox.png")

@@ -15,6 +15,8 @@ const S = {
   viewState: {},     // view id -> block id -> action id -> {raw, reported}: what a person entered in a modal
   clientErrors: {},  // view id -> block id -> message (Slack's own client checks)
   busy: false,
+  asked: 0,          // snapshots asked for, in order
+  shown: 0,          // the newest one rendered: an older answer arriving late is dropped
 };
 
 function banner(text) {
@@ -44,10 +46,15 @@ async function api(op, body) {
 async function refresh(force) {
   if (S.busy && !force) return;
   S.busy = true;
+  const asked = ++S.asked;
   try {
     const query = new URLSearchParams({ as: S.me, channel: S.channel, thread: S.thread || "", since: force ? "" : S.version });
     const response = await fetch("/ui/snapshot?" + query);
     const snap = await response.json();
+    // A poll sent before the person switched channel (or person) may answer after the forced refresh that
+    // followed: rendering it would switch them back.
+    if (asked < S.shown) return;
+    S.shown = asked;
     if (!snap.same) { S.version = snap.version; render(snap); }
   } catch (e) {
     // The sandbox stopped or is restarting: keep what is shown, try again at the next poll.
