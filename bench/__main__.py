@@ -1,9 +1,9 @@
 """Run every benchmark in one go and print the figures as ratios against a baseline measured in the same run.
 
-    python3 dev.py bench [--quick] [--part board|engine|escalations|checkins|partners]
+    python3 dev.py bench [--quick] [--part board|engine|escalations|checkins|partners|report]
 
 Without --part every part runs, the board's first. The other parts are modules of their own (bench/engine.py,
-bench/escalations.py, bench/checkins.py, bench/partners.py), each also runnable as `python -m bench.<part>`.
+bench/escalations.py, bench/checkins.py, bench/partners.py, bench/report.py), each also runnable as `python -m bench.<part>`.
 The board's part measures:
 
 (a) ack latency p50/p99 for `/vacancy` and a valid vacancy submission through Porchlight's real HTTP path,
@@ -262,7 +262,7 @@ def main() -> int:
     return status
 
 
-PARTS = ("engine", "escalations", "checkins", "partners")
+PARTS = ("engine", "escalations", "checkins", "partners", "report")
 
 
 def _part(name: str, *, quick: bool) -> int:
