@@ -19,7 +19,7 @@ from bot.domain.actors import Actor
 from bot.domain.statuses import VacancyStatus
 from bot.slack import blocks, ids
 from bot.slack.client import open_modal
-from bot.slack.guard import action_guard, first_submission, view_guard
+from bot.slack.guard import Listener, action_guard, first_submission, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id, submission_key
 from storage.models import Vacancy
 
@@ -43,7 +43,7 @@ def _managed(session: Session, deps: Deps, actor: Actor, vacancy_id: int) -> Vac
     return vacancy
 
 
-def _status_button(deps: Deps, *, to: VacancyStatus, event: vacancies.Event) -> Any:
+def _status_button(deps: Deps, *, to: VacancyStatus, event: vacancies.Event) -> Listener:
     @action_guard
     def change_vacancy_status(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, vacancy_id = actor_of(body), row_id(action_value(body))
@@ -59,7 +59,7 @@ def _status_button(deps: Deps, *, to: VacancyStatus, event: vacancies.Event) -> 
     return change_vacancy_status
 
 
-def _still_available(deps: Deps) -> Any:
+def _still_available(deps: Deps) -> Listener:
     @action_guard
     def confirm_still_available(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, vacancy_id = actor_of(body), row_id(action_value(body))
@@ -73,7 +73,7 @@ def _still_available(deps: Deps) -> Any:
     return confirm_still_available
 
 
-def _open_update(deps: Deps) -> Any:
+def _open_update(deps: Deps) -> Listener:
     @action_guard
     def open_vacancy_update(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         actor, vacancy_id = actor_of(body), row_id(action_value(body))
@@ -86,7 +86,7 @@ def _open_update(deps: Deps) -> Any:
     return open_vacancy_update
 
 
-def _update_submitted(deps: Deps) -> Any:
+def _update_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="unit")
     def vacancy_update_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, meta = actor_of(body), blocks.VacancyEditMeta.load(view.get("private_metadata"))
@@ -117,7 +117,7 @@ def _update_submitted(deps: Deps) -> Any:
     return vacancy_update_submitted
 
 
-def _open_referral(deps: Deps) -> Any:
+def _open_referral(deps: Deps) -> Listener:
     @action_guard
     def open_referral_form(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         actor, vacancy_id = actor_of(body), row_id(action_value(body))
@@ -134,7 +134,7 @@ def _open_referral(deps: Deps) -> Any:
 REFERRAL_FIELDS = ("client_code", "household_size", "subsidy", "roi", "note")
 
 
-def _referral_submitted(deps: Deps) -> Any:
+def _referral_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="client_code")
     def referral_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, meta = actor_of(body), blocks.RowMeta.load(view.get("private_metadata"))

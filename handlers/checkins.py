@@ -24,7 +24,7 @@ from bot.errors import NotAllowed, UserError
 from bot.slack import ids
 from bot.slack.blocks import checkins as views
 from bot.slack.client import open_modal
-from bot.slack.guard import action_guard, command_guard, first_submission, view_guard
+from bot.slack.guard import Listener, action_guard, command_guard, first_submission, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id, submission_key
 from storage.models import Meeting, Property
 
@@ -69,7 +69,7 @@ def parse_command(text: str) -> tuple[str, str]:
     return "show", text.strip()
 
 
-def _checkin_command(deps: Deps) -> Any:
+def _checkin_command(deps: Deps) -> Listener:
     @command_guard
     def checkin_command(
         ack: Ack, body: dict[str, Any], command: dict[str, Any], client: WebClient, respond: Respond
@@ -140,7 +140,7 @@ def _meeting_named(session: Session, deps: Deps, actor: Actor, name: str) -> Mee
                     "yours.")  # fmt: skip
 
 
-def _open_item_form(deps: Deps, *, from_hub: bool) -> Any:
+def _open_item_form(deps: Deps, *, from_hub: bool) -> Listener:
     @action_guard
     def open_checkin_item(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         actor, value = actor_of(body), row_id(action_value(body))
@@ -162,7 +162,7 @@ def _open_item_form(deps: Deps, *, from_hub: bool) -> Any:
     return open_checkin_item
 
 
-def _item_submitted(deps: Deps) -> Any:
+def _item_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="note")
     def checkin_item_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, meta = actor_of(body), views.ItemMeta.load(view.get("private_metadata"))
@@ -183,7 +183,7 @@ def _item_submitted(deps: Deps) -> Any:
     return checkin_item_submitted
 
 
-def _outcome_button(deps: Deps, outcome: checkins.Outcome) -> Any:
+def _outcome_button(deps: Deps, outcome: checkins.Outcome) -> Listener:
     @action_guard
     def checkin_outcome(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, entry_id = actor_of(body), row_id(action_value(body))
@@ -196,7 +196,7 @@ def _outcome_button(deps: Deps, outcome: checkins.Outcome) -> Any:
     return checkin_outcome
 
 
-def _meeting_submitted(deps: Deps) -> Any:
+def _meeting_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="meeting_name")
     def checkin_meeting_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor = actor_of(body)

@@ -8,6 +8,7 @@ and answers; the posts are outbox rows written in that transaction. Refusals are
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, time
 from typing import Any
 
@@ -23,7 +24,7 @@ from bot.errors import FormErrors, UserError
 from bot.slack import ids, zones
 from bot.slack.blocks import escalations as blocks
 from bot.slack.client import open_modal
-from bot.slack.guard import action_guard, command_guard, first_submission, view_guard
+from bot.slack.guard import Listener, action_guard, command_guard, first_submission, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id, submission_key
 
 log = logging.getLogger("porchlight.escalations")
@@ -92,7 +93,7 @@ def parse_command(text: str) -> tuple[str, str]:
     raise UserError(f"I don't know `/escalate {verb}`. Try `/escalate`, `/escalate list` or `/escalate help`.")
 
 
-def _command(deps: Deps) -> Any:
+def _command(deps: Deps) -> Listener:
     @command_guard
     def escalate_command(
         ack: Ack, body: dict[str, Any], command: dict[str, Any], client: WebClient, respond: Respond
@@ -136,7 +137,7 @@ def list_cases(deps: Deps, actor: Actor, query: str) -> tuple[str, list[dict[str
     return blocks.case_list(lines, total=total, query=query, everyone=everyone, now=now, zone=deps.settings.zone)
 
 
-def _shortcut(deps: Deps) -> Any:
+def _shortcut(deps: Deps) -> Listener:
     @action_guard
     def escalate_message(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         channel, message = _object(body, "channel"), _object(body, "message")
@@ -155,7 +156,7 @@ def _object(body: dict[str, Any], name: str) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _hub_button(deps: Deps) -> Any:
+def _hub_button(deps: Deps) -> Listener:
     @action_guard
     def raise_from_hub(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         property_id = row_id(action_value(body))
@@ -167,7 +168,7 @@ def _hub_button(deps: Deps) -> Any:
     return raise_from_hub
 
 
-def _category_chosen(deps: Deps) -> Any:
+def _category_chosen(deps: Deps) -> Listener:
     @action_guard
     def escalation_category(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         view = body.get("view") if isinstance(body.get("view"), dict) else None
@@ -184,7 +185,7 @@ def _category_chosen(deps: Deps) -> Any:
     return escalation_category
 
 
-def _submitted(deps: Deps) -> Any:
+def _submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="what_happened")
     def escalation_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, now = actor_of(body), deps.clock.now()
@@ -209,7 +210,7 @@ def _submitted(deps: Deps) -> Any:
 # -- the card's buttons ------------------------------------------------------------------------------------------
 
 
-def _acknowledge(deps: Deps) -> Any:
+def _acknowledge(deps: Deps) -> Listener:
     @action_guard
     def acknowledge_escalation(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, case_id = actor_of(body), row_id(action_value(body))
@@ -220,7 +221,7 @@ def _acknowledge(deps: Deps) -> Any:
     return acknowledge_escalation
 
 
-def _reopen(deps: Deps) -> Any:
+def _reopen(deps: Deps) -> Listener:
     @action_guard
     def reopen_escalation(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, case_id = actor_of(body), row_id(action_value(body))
@@ -231,7 +232,7 @@ def _reopen(deps: Deps) -> Any:
     return reopen_escalation
 
 
-def _step(deps: Deps) -> Any:
+def _step(deps: Deps) -> Listener:
     @action_guard
     def tick_welfare_step(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         case_id, step = blocks.read_step_value(action_value(body))
@@ -268,7 +269,7 @@ def _require_live(case: Any) -> None:
         )
 
 
-def _open_case_form(deps: Deps, build: Any) -> Any:
+def _open_case_form(deps: Deps, build: Callable[[Deps, Desk, Actor, Any], dict[str, Any]]) -> Listener:
     @action_guard
     def open_escalation_form(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         actor, case_id = actor_of(body), row_id(action_value(body))
@@ -281,7 +282,7 @@ def _open_case_form(deps: Deps, build: Any) -> Any:
     return open_escalation_form
 
 
-def _mediation_submitted(deps: Deps) -> Any:
+def _mediation_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="day")
     def mediation_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = blocks.CaseMeta.load(view.get("private_metadata"))
@@ -303,7 +304,7 @@ def _mediation_submitted(deps: Deps) -> Any:
     return mediation_submitted
 
 
-def _note_submitted(deps: Deps) -> Any:
+def _note_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="note")
     def note_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = blocks.CaseMeta.load(view.get("private_metadata"))
@@ -319,7 +320,7 @@ def _note_submitted(deps: Deps) -> Any:
     return note_submitted
 
 
-def _resolve_submitted(deps: Deps) -> Any:
+def _resolve_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="summary")
     def resolve_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = blocks.CaseMeta.load(view.get("private_metadata"))

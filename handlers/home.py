@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import Deps
 from bot.domain import access, home
 from bot.slack import blocks
+from bot.slack.guard import Listener
 from bot.slack.payloads import home_viewer
 from handlers import checkins, escalations, partners
 
@@ -22,7 +23,7 @@ def register(app: App, deps: Deps) -> None:
     app.event("app_home_opened")(_home_opened(deps))
 
 
-def _home_opened(deps: Deps) -> Any:
+def _home_opened(deps: Deps) -> Listener:
     def home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") != "home":
             return

@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 
 from bot.deps import Deps
 from bot.domain import contacts
+from bot.slack.guard import Listener
 
 # People's own messages; edits, deletions, joins and bot posts are not contact.
 SPOKEN_SUBTYPES = {None, "thread_broadcast", "file_share"}
@@ -34,7 +35,7 @@ def spoken(body: dict[str, Any], *, now: datetime) -> contacts.SpokenMessage | N
     )  # fmt: skip
 
 
-def _message(deps: Deps) -> Any:
+def _message(deps: Deps) -> Listener:
     def message_event(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         message = spoken(body, now=deps.clock.now())

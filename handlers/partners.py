@@ -23,7 +23,7 @@ from bot.errors import FormErrors, NotAllowed, UserError
 from bot.slack import ids
 from bot.slack.blocks import partners as views
 from bot.slack.client import open_modal
-from bot.slack.guard import action_guard, command_guard, first_submission, reference, view_guard
+from bot.slack.guard import Listener, action_guard, command_guard, first_submission, reference, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, parse_page, parse_row_id, row_id, submission_key
 
 log = logging.getLogger("porchlight.partners")
@@ -65,7 +65,7 @@ def register(app: App, deps: Deps) -> None:
 # -- contact from Slack itself ------------------------------------------------------------------------------------
 
 
-def _clicks_are_contact(deps: Deps) -> Any:
+def _clicks_are_contact(deps: Deps) -> Listener:
     """Every request passes here: only a click by someone of another workspace is looked at (a dict read)."""
 
     def partner_clicks(body: dict[str, Any], next: Callable[[], None]) -> None:
@@ -100,7 +100,7 @@ def reaction(body: dict[str, Any], *, bot_user: str | None, now: Any) -> contact
     )  # fmt: skip
 
 
-def _reaction(deps: Deps) -> Any:
+def _reaction(deps: Deps) -> Listener:
     def reaction_added(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         signal = reaction(body, bot_user=context.bot_user_id, now=deps.clock.now())
@@ -130,7 +130,7 @@ def partners_page(deps: Deps, actor: Actor, page: int = 0) -> tuple[str, list[di
                                page_size=LIST_SIZE)  # fmt: skip
 
 
-def _page_button(deps: Deps) -> Any:
+def _page_button(deps: Deps) -> Listener:
     @action_guard
     def partners_page_button(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor = actor_of(body)
@@ -145,7 +145,7 @@ def _page_button(deps: Deps) -> Any:
     return partners_page_button
 
 
-def _partner_options(deps: Deps) -> Any:
+def _partner_options(deps: Deps) -> Listener:
     """The pickers' options beyond 100 partners, as the person types. Slack waits 3 seconds and shows nothing on
     an error, so anything wrong is an empty list (logged), and only our staff get names."""
 
@@ -205,7 +205,7 @@ def _open_after_ack(deps: Deps, client: WebClient, respond: Respond, trigger: st
     deps.after_ack.submit(open_it)
 
 
-def _partners_command(deps: Deps) -> Any:
+def _partners_command(deps: Deps) -> Listener:
     @command_guard
     def partners_command(ack: Ack, body: dict[str, Any], command: dict[str, Any], client: WebClient,
                          respond: Respond) -> None:  # fmt: skip
@@ -239,7 +239,7 @@ def _partners_command(deps: Deps) -> Any:
     return partners_command
 
 
-def _touch_command(deps: Deps) -> Any:
+def _touch_command(deps: Deps) -> Listener:
     @command_guard
     def touch_command(ack: Ack, body: dict[str, Any], command: dict[str, Any], client: WebClient,
                       respond: Respond) -> None:  # fmt: skip
@@ -250,7 +250,7 @@ def _touch_command(deps: Deps) -> Any:
     return touch_command
 
 
-def _open_from_button(deps: Deps, *, coordinator: bool, build: Callable[[Deps, dict[str, Any]], Any]) -> Any:
+def _open_from_button(deps: Deps, *, coordinator: bool, build: Callable[[Deps, dict[str, Any]], Any]) -> Listener:
     @action_guard
     def open_partner_form(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         actor = actor_of(body)
@@ -313,7 +313,7 @@ def _partner_draft(values: dict[str, Any]) -> partners.PartnerDraft:
     )  # fmt: skip
 
 
-def _partner_submitted(deps: Deps) -> Any:
+def _partner_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="name")
     def partner_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         actor, now = actor_of(body), deps.clock.now()
@@ -344,7 +344,7 @@ def remember_owner_zone(deps: Deps, client: WebClient, user_id: str) -> None:
                 log.warning("a partner owner's Slack time zone is not one we know; the community's is used")
 
 
-def _touch_submitted(deps: Deps) -> Any:
+def _touch_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="partner")
     def touch_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, now = actor_of(body), deps.clock.now()
@@ -371,7 +371,7 @@ def _broadcast_draft(values: dict[str, Any]) -> partners.BroadcastDraft:
                                    kind=str(input_value(values, "kind")), chosen=chosen)  # fmt: skip
 
 
-def _notify_previewed(deps: Deps) -> Any:
+def _notify_previewed(deps: Deps) -> Listener:
     @view_guard(fallback_block="text")
     def notify_previewed(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, now = actor_of(body), deps.clock.now()
@@ -390,7 +390,7 @@ def _notify_previewed(deps: Deps) -> Any:
     return notify_previewed
 
 
-def _notify_confirmed(deps: Deps) -> Any:
+def _notify_confirmed(deps: Deps) -> Listener:
     @view_guard(fallback_block="broadcast")
     def notify_confirmed(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         actor = actor_of(body)
@@ -430,7 +430,7 @@ def send_update(deps: Deps, client: WebClient, actor: Actor, broadcast_id: int) 
 # -- the monthly nudge's buttons ---------------------------------------------------------------------------------
 
 
-def _nudge_button(deps: Deps, what: str) -> Any:
+def _nudge_button(deps: Deps, what: str) -> Listener:
     @action_guard
     def nudge_button(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, now = actor_of(body), deps.clock.now()

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from bot.deps import Deps
 from bot.domain import access, properties
 from bot.slack import blocks, ids
-from bot.slack.guard import first_submission, view_guard
+from bot.slack.guard import Listener, first_submission, view_guard
 from bot.slack.payloads import actor_of, input_value, submission_key
 from handlers import checkins as checkin_form
 
@@ -31,7 +31,7 @@ def property_form(deps: Deps, name: str) -> dict[str, Any]:
         return checkin_form.with_checkin_inputs(session, deps, view, found.property)  # the property's check-in
 
 
-def _property_submitted(deps: Deps) -> Any:
+def _property_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="name")
     def property_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor = actor_of(body)

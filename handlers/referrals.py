@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.domain import access, referrals, vacancies
@@ -15,8 +17,12 @@ from bot.domain.actors import Actor
 from bot.domain.statuses import IN_PLAY, ReferralStatus
 from bot.errors import FormErrors, UserError
 from bot.slack import blocks, ids
-from bot.slack.guard import action_guard, view_guard
+from bot.slack.guard import Listener, action_guard, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id
+from storage.models import Referral
+
+# Builds the Deny or Moved-in form for a referral, given today's date in the community's zone.
+OutcomeForm = Callable[[Referral, date], dict[str, Any]]
 
 
 def register(app: App, deps: Deps) -> None:
@@ -30,13 +36,13 @@ def register(app: App, deps: Deps) -> None:
     app.view(ids.VIEW_REFERRAL_MOVED_IN)(_moved_in(deps))
 
 
-def _require_property_side(deps: Deps, session: Any, actor: Actor, referral_id: int) -> None:
+def _require_property_side(deps: Deps, session: Session, actor: Actor, referral_id: int) -> None:
     referral = referrals.get_referral(session, referral_id)
     vacancy = vacancies.get_vacancy(session, referral.vacancy_id)
     access.require_manager_or_coordinator(session, deps.roles, actor, vacancy.property_id)
 
 
-def _accept(deps: Deps) -> Any:
+def _accept(deps: Deps) -> Listener:
     @action_guard
     def accept_referral(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         actor, referral_id = actor_of(body), row_id(action_value(body))
@@ -53,7 +59,7 @@ def _accept(deps: Deps) -> Any:
     return accept_referral
 
 
-def _details(deps: Deps) -> Any:
+def _details(deps: Deps) -> Listener:
     @action_guard
     def show_referral_details(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         """Privately, to the property's managers, coordinators and the referring case manager only."""
@@ -68,7 +74,7 @@ def _details(deps: Deps) -> Any:
     return show_referral_details
 
 
-def _open_outcome_form(deps: Deps, *, build: Any) -> Any:
+def _open_outcome_form(deps: Deps, *, build: OutcomeForm) -> Listener:
     @action_guard
     def open_referral_outcome(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         actor, referral_id = actor_of(body), row_id(action_value(body))
@@ -88,7 +94,7 @@ def _open_outcome_form(deps: Deps, *, build: Any) -> Any:
     return open_referral_outcome
 
 
-def _denied(deps: Deps) -> Any:
+def _denied(deps: Deps) -> Listener:
     @view_guard(fallback_block="reason")
     def referral_denied(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, meta = actor_of(body), blocks.RowMeta.load(view.get("private_metadata"))
@@ -107,7 +113,7 @@ def _denied(deps: Deps) -> Any:
     return referral_denied
 
 
-def _moved_in(deps: Deps) -> Any:
+def _moved_in(deps: Deps) -> Listener:
     @view_guard(fallback_block="move_in_on")
     def referral_moved_in(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         actor, meta = actor_of(body), blocks.RowMeta.load(view.get("private_metadata"))

@@ -24,7 +24,7 @@ from bot.domain import access, board, properties, vacancies
 from bot.domain.actors import Actor
 from bot.errors import UserError
 from bot.slack import blocks, ids
-from bot.slack.guard import action_guard, command_guard, first_submission, reference, view_guard
+from bot.slack.guard import Listener, action_guard, command_guard, first_submission, reference, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, submission_key
 from handlers.properties import property_form
 from handlers.report import report_verb
@@ -57,7 +57,7 @@ def parse_command(text: str) -> tuple[str, str]:
     raise UserError(f"I don't know `/vacancy {verb}`. Try `/vacancy`, `/vacancy list` or `/vacancy help`.")
 
 
-def _vacancy_command(deps: Deps) -> Any:
+def _vacancy_command(deps: Deps) -> Listener:
     @command_guard
     def vacancy_command(
         ack: Ack, body: dict[str, Any], command: dict[str, Any], client: WebClient, respond: Respond
@@ -120,7 +120,7 @@ def list_page(deps: Deps, query: str, *, page: int, actor: Actor) -> tuple[str, 
         return blocks.board_page(found, total=total, page=page, page_size=board.PAGE_SIZE, query=query)
 
 
-def _list_page(deps: Deps) -> Any:
+def _list_page(deps: Deps) -> Listener:
     @action_guard
     def vacancy_list_page(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         query, page = blocks.read_page_value(action_value(body))
@@ -142,7 +142,7 @@ def _chosen_property_label(view: dict[str, Any]) -> str:
     return text if isinstance(text, str) else ""
 
 
-def _vacancy_submitted(deps: Deps) -> Any:
+def _vacancy_submitted(deps: Deps) -> Listener:
     @view_guard(fallback_block="property_name")
     def vacancy_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         now, actor = deps.clock.now(), actor_of(body)

@@ -21,7 +21,10 @@ from bot.slack import payloads
 from storage import inbound
 
 log = logging.getLogger("porchlight.listeners")
-F = TypeVar("F", bound=Callable[..., None])
+# What a handler's factory returns and Bolt calls: Bolt passes the arguments a listener names (ack, body, view,
+# client, respond, ...), so only the result is fixed; the guards below keep each listener's own signature.
+Listener = Callable[..., None]
+F = TypeVar("F", bound=Listener)
 
 
 def reference() -> str:
