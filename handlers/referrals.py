@@ -8,15 +8,15 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
 from bot.domain import access, referrals, vacancies
 from bot.domain.actors import Actor
 from bot.domain.statuses import IN_PLAY, ReferralStatus
-from bot.errors import FormErrors, UserError
+from bot.errors import FormErrors
 from bot.slack import blocks, ids
+from bot.slack.client import open_modal
 from bot.slack.guard import Listener, action_guard, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id
 from storage.models import Referral
@@ -84,12 +84,7 @@ def _open_outcome_form(deps: Deps, *, build: OutcomeForm) -> Listener:
             if referral.status not in IN_PLAY:
                 raise vacancies.AlreadyDone(f"Referral R-{referral.id} is already {referral.status.replace('_', ' ')}.")
             view = build(referral, deps.clock.now().astimezone(deps.settings.zone).date())
-        try:
-            client.views_open(trigger_id=body["trigger_id"], view=view)
-        except SlackApiError as exc:
-            raise UserError(
-                f"Slack would not open the form ({exc.response.get('error')}); please click again."
-            ) from exc
+        open_modal(client, str(body.get("trigger_id")), view)
 
     return open_referral_outcome
 
