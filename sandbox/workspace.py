@@ -537,7 +537,14 @@ class Workspace:
             if target["uses"] > 5:
                 raise ApiError("used_too_many_times")
             _check(check_message, body.get("text") or "", body.get("blocks"))
-            if body.get("response_type") == "in_channel":
+            # A response_url from a click on an ephemeral (target["ephemeral_ts"]) replaces or deletes that one.
+            shown = next((e for e in self.ephemerals if e.ts == target.get("ephemeral_ts")
+                          and e.user == target["user"] and e.channel == target["channel"]), None)  # fmt: skip
+            if shown is not None and body.get("delete_original") is True:
+                self.ephemerals.remove(shown)
+            elif shown is not None and body.get("replace_original") is True:
+                shown.text, shown.blocks = body.get("text") or "", body.get("blocks") or []
+            elif body.get("response_type") == "in_channel":
                 channel = self.channel(target["channel"])
                 channel.messages.append(
                     Message(channel.id, self.new_ts(), body.get("text") or "", body.get("blocks") or [], bot_id=BOT_ID)

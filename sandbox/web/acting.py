@@ -30,10 +30,12 @@ class NotAllowed(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    """What the page shows after a person acted: `error` in a banner (as Slack's client does), else nothing."""
+    """What the page shows after a person acted: `error` in a banner (as Slack's client does), else nothing;
+    `options` answers a search in an external select."""
 
     ok: bool = True
     error: str = ""
+    options: list[dict[str, Any]] | None = None
 
 
 class People:
@@ -80,9 +82,13 @@ class People:
             "enterprise": None,
         }  # fmt: skip
 
-    def _response_url(self, user: str, channel: str) -> str:
+    def _response_url(self, user: str, channel: str, *, ephemeral_ts: str | None = None) -> str:
+        """A response_url for this click; from an ephemeral, one whose replace_original replaces that ephemeral."""
         with self.workspace.lock:
-            return self.workspace.new_response_url(self.slack.sandbox_url, user=user, channel=channel)
+            url = self.workspace.new_response_url(self.slack.sandbox_url, user=user, channel=channel)
+            if ephemeral_ts:
+                self.workspace.response_urls[url.rsplit("/", 1)[1]]["ephemeral_ts"] = ephemeral_ts
+            return url
 
     @staticmethod
     def _answered(response: Any, what: str) -> Outcome:
@@ -151,7 +157,7 @@ class People:
             container=container,
             channel={"id": channel, "name": self.workspace.channels[channel].name},
             state={"values": {}},
-            response_url=self._response_url(user, channel),
+            response_url=self._response_url(user, channel, ephemeral_ts=ts if ephemeral else None),
             actions=[_action(action)],
         )
         return self._answered(self.slack.post_payload(payload), "click")
@@ -223,6 +229,15 @@ class People:
                 return Outcome()
             opened.closed = True  # a plain ack closes this view; a pushed one goes back to the one below
             return Outcome()
+
+    def options(self, *, user: str, view_id: str, block_id: str, typed: str) -> Outcome:
+        """A person types into an external select of an open modal: Slack asks the app's options endpoint
+        (block_suggestion) and shows what it answers (nothing, on an error or after 3 seconds)."""
+        opened = self._own_view(user, view_id)
+        element = next((b.get("element") for b in opened.view.get("blocks", []) if b.get("block_id") == block_id), None)
+        if not isinstance(element, dict) or element.get("type") not in ("external_select", "multi_external_select"):
+            raise NotAllowed("no such search")
+        return Outcome(options=self.slack.options(opened, user=user, block_id=block_id, typed=typed))
 
     def close_view(self, *, user: str, view_id: str, everything: bool) -> Outcome:
         """Cancel (back to the view below) or the close box (the whole stack); view_closed if the view asks."""

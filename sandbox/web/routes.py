@@ -31,6 +31,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 MAX_BODY = 256 * 1024
+FILE_FIELDS = ("id", "name", "title", "mimetype", "url_private", "is_image", "alt_txt")  # what the page shows
 
 
 class Page:
@@ -100,7 +101,10 @@ class Page:
             outcome = Outcome(False, "Something went wrong in the sandbox; the terminal has the details.")
         finally:
             self._changes += 1
-        self._json(request, 200, {"ok": outcome.ok, "error": outcome.error})
+        answer: dict[str, Any] = {"ok": outcome.ok, "error": outcome.error}
+        if outcome.options is not None:
+            answer["options"] = outcome.options
+        self._json(request, 200, answer)
 
     def _act(self, asked: dict[str, Any]) -> Outcome:
         people, user, op = self.people, asked["as"], asked["op"]
@@ -129,6 +133,9 @@ class Page:
                                          action=action, ephemeral=bool(asked.get("ephemeral")))  # fmt: skip
         if op == "submit":
             return people.submit(user=user, view_id=_text(asked, "view_id"), state=_dict(asked.get("state")))
+        if op == "options":
+            return people.options(user=user, view_id=_text(asked, "view_id"), block_id=_text(asked, "block_id"),
+                                  typed=_text(asked, "value"))  # fmt: skip
         if op == "close":
             return people.close_view(user=user, view_id=_text(asked, "view_id"), everything=bool(asked.get("all")))
         if op == "shortcut":
@@ -143,7 +150,9 @@ class Page:
     def _version(self, user: str) -> str:
         now = self.clock.clock.now().strftime("%Y%m%d%H%M") if self.clock else ""
         with self.workspace.lock:
-            counts = (len(self.workspace.calls), len(self.workspace.ephemerals), len(self.workspace.views))
+            # response_url posts count too: one may replace an ephemeral in place, which changes no length
+            answered = sum(target["uses"] for target in self.workspace.response_urls.values())
+            counts = (len(self.workspace.calls), len(self.workspace.ephemerals), len(self.workspace.views), answered)
         return ".".join(map(str, (*counts, self._changes, now, user)))
 
     def _snapshot(self, query: dict[str, str]) -> dict[str, Any]:
@@ -218,6 +227,7 @@ class Page:
             "bot": author == BOT_USER, "external": bool(person and person.team_id != HOME_TEAM),
             "edited": bool(getattr(message, "edited", 0)), "thread_ts": getattr(message, "thread_ts", None),
             "replies": replies, "ephemeral": ephemeral,
+            "files": [{key: f.get(key) for key in FILE_FIELDS} for f in getattr(message, "files", None) or []],
         }  # fmt: skip
 
     def _messages(self, user: str, channel_id: str) -> list[dict[str, Any]]:

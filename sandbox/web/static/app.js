@@ -203,7 +203,8 @@ function message(m, snap, channel, topLevel) {
       m.external ? el("span", { class: "external-badge", text: "external" }) : null,
       el("span", { class: "muted", text: " " + when(m.ts) }),
       m.edited ? el("span", { class: "muted", text: " (edited)" }) : null),
-    el("div", { class: "msg-body" }, m.blocks && m.blocks.length ? Blocks.render(m.blocks, ctx) : Blocks.mrkdwn(m.text, ctx)),
+    el("div", { class: "msg-body" }, m.blocks && m.blocks.length ? Blocks.render(m.blocks, ctx) : Blocks.mrkdwn(m.text, ctx),
+      Blocks.files(m.files)),
     m.ephemeral ? el("div", { class: "muted small", text: "Only visible to you" }) : null,
     topLevel && m.replies ? el("a", { href: "#", class: "replies", text: `${m.replies} ${m.replies === 1 ? "reply" : "replies"}`,
       onclick: (e) => { e.preventDefault(); S.thread = m.ts; refresh(true); } }) : null,
@@ -256,8 +257,23 @@ function viewContext(snap, view) {
     store: (b, a, raw, reported) => { (store[b] = store[b] || {})[a] = { raw, reported }; },
     initial: (b, a) => store[b] && store[b][a] ? store[b][a].raw : undefined,
     act: (action) => api("act", { view_id: view.id, action, state: state() }),
+    suggest: (blockId, actionId, value) => suggest(view.id, blockId, value),
     state,
   });
+}
+
+// What the app offers for a search in an external select; nothing when it does not answer (as in Slack).
+async function suggest(viewId, blockId, value) {
+  try {
+    const response = await fetch("/ui/do", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ op: "options", as: S.me, view_id: viewId, block_id: blockId, value }),
+    });
+    const answer = await response.json();
+    return answer.ok && Array.isArray(answer.options) ? answer.options : [];
+  } catch (e) {
+    return [];
+  }
 }
 
 function renderViews(snap) {

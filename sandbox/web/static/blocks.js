@@ -111,6 +111,34 @@ const Blocks = (() => {
 
   function plain(obj) { return obj && obj.text ? decode(obj.text) : ""; }
 
+  // Only the sandbox's own files are shown as images (the page asks nothing of any other server, and its CSP
+  // would refuse it anyway); an image elsewhere is its alt text.
+  function sameOrigin(url) {
+    try { return new URL(String(url || ""), window.location.href).origin === window.location.origin; }
+    catch (e) { return false; }
+  }
+
+  function image(url, alt, cls) {
+    if (url && sameOrigin(url)) return el("img", { class: cls, src: url, alt: alt || "", title: alt || null });
+    return el("span", { class: "muted bk-image-alt " + cls, text: "[image: " + (alt || "") + "]" });
+  }
+
+  // Files shared in a message (files.uploadV2): an image is shown, anything else is a link to open it.
+  function files(list) {
+    if (!list || !list.length) return null;
+    return el("div", { class: "files" }, list.map((f) => {
+      const name = f.title || f.name || "file";
+      if (f.is_image) {
+        return el("figure", { class: "file", "data-file-id": f.id }, image(f.url_private, f.alt_txt || name, "file-image"),
+          el("figcaption", { class: "muted small", text: name }));
+      }
+      if (!sameOrigin(f.url_private)) return el("div", { class: "file muted", "data-file-id": f.id, text: "📄 " + name });
+      return el("div", { class: "file", "data-file-id": f.id },
+        el("a", { href: f.url_private, target: "_blank", rel: "noopener noreferrer", text: "📄 " + name }),
+        el("span", { class: "muted small", text: " " + (f.mimetype || "") }));
+    }));
+  }
+
   // -- elements ----------------------------------------------------------------------------------------------
   // ctx.store(blockId, actionId, value) keeps an input's state; ctx.act(action) sends a block action;
   // ctx.initial(blockId, actionId) is what the person already entered (kept across re-renders).
@@ -237,11 +265,60 @@ const Blocks = (() => {
       emit();
       return input;
     }
-    if (type === "image") return el("span", { class: "muted", text: "[image: " + (element.alt_text || "") + "]" });
-    if (type === "external_select" || type === "multi_external_select") {
-      return el("span", { class: "muted", text: "(external select: not in the sandbox)" });
-    }
+    if (type === "image") return image(element.image_url, element.alt_text, "bk-image-element");
+    if (type === "external_select" || type === "multi_external_select") return externalSelect(element, blockId, ctx);
     return el("span", { class: "muted", text: "(" + type + ")" });
+  }
+
+  // An external select: what the person types is sent to the app (block_suggestion, through the sandbox) once it
+  // is min_query_length long (Slack's default: 3), and the app's answer is offered. Its state keeps the chosen
+  // option objects, as Slack reports them.
+  function externalSelect(element, blockId, ctx) {
+    const type = element.type;
+    const multi = type.startsWith("multi_");
+    if (!ctx.suggest) return el("span", { class: "muted", text: "(a search: only in modals here)" });
+    const kept = ctx.initial(blockId, element.action_id);
+    let chosen = kept !== undefined ? kept
+      : multi ? element.initial_options || [] : element.initial_option ? [element.initial_option] : [];
+    let offered = [...chosen];
+    const search = el("input", { type: "search", class: "bk-external-search", "data-action-id": element.action_id,
+      placeholder: plain(element.placeholder) || "Type to search", "aria-label": plain(element.placeholder) || element.action_id });
+    const list = el("select", { class: "bk-select bk-external-options", multiple: multi, "aria-label": "Matches" });
+    const note = el("span", { class: "muted small bk-external-note" });
+    const fill = () => {
+      const values = new Set(chosen.map((o) => o.value));
+      const shown = [...chosen, ...offered.filter((o) => !values.has(o.value))];
+      list.replaceChildren(...(multi ? [] : [el("option", { value: "", text: shown.length ? "Choose" : "No matches yet" })]),
+        ...shown.map((o) => el("option", { value: o.value, text: plain(o.text), selected: values.has(o.value) })));
+    };
+    const report = () => multi ? { selected_options: chosen } : { selected_option: chosen[0] || null };
+    const emit = (fire) => {
+      ctx.store(blockId, element.action_id, chosen, report());
+      if (fire) ctx.act({ type, action_id: element.action_id, block_id: blockId, ...report() });
+    };
+    const least = element.min_query_length === undefined ? 3 : element.min_query_length;
+    let asked = 0;
+    search.addEventListener("input", () => {
+      const typed = search.value;
+      const mine = ++asked;
+      if (typed.length < least) { note.textContent = `Type at least ${least} character${least === 1 ? "" : "s"}`; return; }
+      clearTimeout(search.timer);
+      search.timer = setTimeout(async () => {
+        const found = await ctx.suggest(blockId, element.action_id, typed);
+        if (mine !== asked) return;  // the person typed on: a later answer is coming
+        offered = found;
+        note.textContent = found.length ? "" : "No matches";
+        fill();
+      }, 150);
+    });
+    list.addEventListener("change", () => {
+      const byValue = new Map([...chosen, ...offered].map((o) => [o.value, o]));
+      chosen = [...list.selectedOptions].map((o) => byValue.get(o.value)).filter(Boolean);
+      emit(true);
+    });
+    fill();
+    emit(false);
+    return el("div", { class: "bk-external", "data-action-id": element.action_id }, search, list, note);
   }
 
   // -- blocks ------------------------------------------------------------------------------------------------
@@ -251,7 +328,7 @@ const Blocks = (() => {
     if (b.type === "divider") return el("hr", { class: "bk-divider" });
     if (b.type === "context") {
       return el("div", { class: "bk-context", "data-block-id": id },
-        (b.elements || []).map((e) => e.type === "image" ? el("span", { class: "muted", text: "🖼 " }) : textObject(e, ctx)));
+        (b.elements || []).map((e) => e.type === "image" ? image(e.image_url, e.alt_text, "bk-context-image") : textObject(e, ctx)));
     }
     if (b.type === "section") {
       return el("div", { class: "bk-section", "data-block-id": id },
@@ -272,7 +349,10 @@ const Blocks = (() => {
         error ? el("div", { class: "input-error", text: error }) : null,
         b.hint ? el("div", { class: "bk-hint" }, textObject(b.hint, ctx)) : null);
     }
-    if (b.type === "image") return el("div", { class: "muted", text: "[image: " + (b.alt_text || "") + "]" });
+    if (b.type === "image") {
+      return el("figure", { class: "bk-image", "data-block-id": id },
+        b.title ? el("figcaption", {}, textObject(b.title, ctx)) : null, image(b.image_url, b.alt_text, "bk-image-full"));
+    }
     if (b.type === "rich_text") return null;  // the message's text carries it
     return el("div", { class: "muted", text: "(" + b.type + " block)" });
   }
@@ -281,5 +361,5 @@ const Blocks = (() => {
     return el("div", { class: "blocks" }, (blocks || []).map((b) => block(b, ctx)));
   }
 
-  return { el, render, mrkdwn, plain, decode };
+  return { el, render, mrkdwn, plain, decode, files };
 })();
