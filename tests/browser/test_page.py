@@ -43,8 +43,7 @@ def test_log_a_unit_fix_the_rent_mark_it_filled_and_see_the_deadline_reminders(p
     act_as(page, CASE_MANAGER)
     open_channel(page, VACANCIES)
     expect(card(page, "12B")).to_contain_text("referral pending")  # the demo's board is there
-    shot = screenshots / "01-board.png"
-    page.screenshot(path=shot)
+    page.screenshot(path=screenshots / "01-board.png")
 
     # /vacancy opens the form; a rent that is not a number comes back under the rent, and the form stays open.
     type_in_composer(page, "/vacancy")
@@ -68,9 +67,7 @@ def test_log_a_unit_fix_the_rent_mark_it_filled_and_see_the_deadline_reminders(p
     expect(modal).to_be_hidden()
     expect(card(page, "7C")).to_contain_text("$1,200/month")
     expect(page.locator(".message.ephemeral").last).to_contain_text("7C")
-    shot = screenshots / "03-card.png"
-    page.screenshot(path=shot)
-    keep_for_docs(shot, "sandbox.png")
+    page.screenshot(path=screenshots / "03-card.png")
 
     # The external company's property manager, in the channel shared with them, marks it filled.
     act_as(page, PARTNER_PM)
