@@ -56,10 +56,9 @@ class SlackSide:
     # -- transport -----------------------------------------------------------------------------------------
     def signed_headers(self, body: str, *, timestamp: int | None = None) -> dict[str, str]:
         ts = str(int(time.time()) if timestamp is None else timestamp)
-        return {
-            "X-Slack-Request-Timestamp": ts,
-            "X-Slack-Signature": self.verifier.generate_signature(timestamp=ts, body=body),
-        }
+        signature = self.verifier.generate_signature(timestamp=ts, body=body)
+        assert signature is not None  # slack_sdk gives None only for a missing timestamp or body
+        return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
     def post(
         self, body: str, content_type: str, *, headers: dict[str, str] | None = None, sign: bool = True
@@ -193,7 +192,7 @@ class SlackSide:
         shown = {"type": "message", "ts": message_ts, "text": message.text, "blocks": message.blocks}
         if message.thread_ts:
             shown["thread_ts"] = message.thread_ts
-        payload = {
+        payload: dict[str, Any] = {
             "type": "block_actions",
             "user": {"id": user, "username": self.workspace.users[user].name, "team_id": team},
             "api_app_id": self.workspace.app_id,
