@@ -10,13 +10,11 @@ import logging
 
 from slack_bolt import Ack
 
-from bot.delivery import Context
 from bot.deps import Deps
 from bot.domain import access
 from bot.domain import report as figures
 from bot.domain.actors import Actor
 from bot.slack.blocks import report as texts
-from jobs.features import report as feature
 
 log = logging.getLogger("porchlight.report")
 
@@ -26,8 +24,7 @@ def report_verb(deps: Deps, *, actor: Actor, ack: Ack) -> None:
     now = deps.clock.now()
     period = figures.last_full_month(now.astimezone(deps.settings.zone).date())
     with deps.session_factory.begin() as session:
-        feature.queue(Context(deps.settings, session, now), month=period.start.strftime("%Y-%m"),
-                      coordinators=[actor.user_id])  # fmt: skip
+        figures.queue(session, month=period.start.strftime("%Y-%m"), coordinators=[actor.user_id], now=now)
     log.info("report for %s asked for on demand", period.start.strftime("%Y-%m"))
     ack(text=texts.asked_for(period))
     deps.wake_outbox()

@@ -29,6 +29,7 @@ from sqlalchemy.types import String
 from bot.domain import escalations, partners, referral_deadlines, referrals, vacancies
 from bot.domain.schedule import local_instant
 from bot.domain.statuses import ReferralStatus
+from storage import outbox
 from storage.models import (
     Agenda,
     AuditEntry,
@@ -824,3 +825,11 @@ class Pack:
     change: tuple[date, Report, Report] | None = None
     generated_on: date | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def queue(session: Session, *, month: str, coordinators: Sequence[str], now: datetime) -> int:
+    """One report DM per coordinator for `month` ("YYYY-MM"), queued in the caller's transaction; rendered and
+    uploaded when delivered (jobs/features/report.py)."""
+    for coordinator in coordinators:
+        outbox.enqueue(session, kind=REPORT_DM, channel=coordinator, now=now, detail={"month": month})
+    return len(coordinators)

@@ -16,7 +16,6 @@ from bot.domain.schedule import HolidayRule, MonthlyOn, Rule
 from bot.report_render import IN_DM, charts, page
 from bot.settings import Settings
 from bot.slack.blocks import report as texts
-from storage import outbox
 from storage.models import OutboxMessage, Schedule
 
 
@@ -31,18 +30,11 @@ def first_business_day(settings: Settings) -> Rule:
                      country=settings.holidays)  # fmt: skip
 
 
-def queue(context: Context, *, month: str, coordinators: list[str]) -> int:
-    """One report row per coordinator, in the caller's transaction."""
-    for coordinator in coordinators:
-        outbox.enqueue(context.session, kind=figures.REPORT_DM, channel=coordinator, now=context.now,
-                       detail={"month": month})  # fmt: skip
-    return len(coordinators)
-
-
 def queue_monthly(context: Context, schedule: Schedule | None, period: str) -> object:
     """Run in the month `period`: the report is about the month before."""
     month = partners.shift(period, -1)
-    return {"month": month, "coordinators": queue(context, month=month, coordinators=context.settings.coordinators)}
+    queued = figures.queue(context.session, month=month, coordinators=context.settings.coordinators, now=context.now)
+    return {"month": month, "coordinators": queued}
 
 
 def build_pack(context: Context, month: str) -> figures.Pack:
