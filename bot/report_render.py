@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -102,8 +104,8 @@ def _bars(
     for i, (name, values) in enumerate(series):
         drawn = [0 if r.hidden(v, counts, frame.min_count) else v for v in values]
         offsets = [x - 0.4 + width * (i + 0.5) for x in range(len(labels))]
-        style = {"color": OKABE_ITO[i % len(OKABE_ITO)], "hatch": HATCHES[i % len(HATCHES)],
-                 "edgecolor": "white", "label": name}  # fmt: skip
+        style: dict[str, Any] = {"color": OKABE_ITO[i % len(OKABE_ITO)], "hatch": HATCHES[i % len(HATCHES)],
+                                 "edgecolor": "white", "label": name}  # fmt: skip
         bars = (axes.barh(offsets, drawn, height=width, **style) if horizontal
                 else axes.bar(offsets, drawn, width=width, **style))  # fmt: skip
         for bar, value in zip(bars, values, strict=True):
@@ -156,7 +158,8 @@ def board_open(report: r.Report) -> Chart:
         _empty(axes)
         alt = f"{title}, {frame.period}: none."
     else:
-        axes.plot([d for d, _ in points], [n for _, n in points], color=OKABE_ITO[3], marker="o", markersize=3)
+        days: list[Any] = [d for d, _ in points]  # matplotlib plots dates; its stubs say numbers
+        axes.plot(days, [n for _, n in points], color=OKABE_ITO[3], marker="o", markersize=3)
         axes.set_ylim(bottom=0)
         axes.set_xlabel("Day (end of day)")
         axes.set_ylabel("Units open")
@@ -300,9 +303,9 @@ def partner_shares(report: r.Report) -> Chart:
     else:
         labels = [m for m in p.months]
         for i, (kind, shares) in enumerate(p.by_kind):
-            axes.plot(labels, [s.percent for s in shares], marker="os^vD<>p"[i % 8], color=OKABE_ITO[i % 7],
+            axes.plot(labels, _gaps([s.percent for s in shares]), marker="os^vD<>p"[i % 8], color=OKABE_ITO[i % 7],
                       label=kind, linewidth=1.5)  # fmt: skip
-        axes.plot(labels, [s.percent for s in p.overall], color=OKABE_ITO[7], linewidth=2.5, linestyle="--",
+        axes.plot(labels, _gaps([s.percent for s in p.overall]), color=OKABE_ITO[7], linewidth=2.5, linestyle="--",
                   label="All partners")  # fmt: skip
         axes.set_ylim(0, 105)
         axes.set_xlabel("Month")
@@ -486,3 +489,8 @@ def write(pack: r.Pack, directory: Path) -> list[Path]:
         path.write_bytes(chart.png)
         written.append(path)
     return written
+
+
+def _gaps(values: list[int | None]) -> list[float]:
+    """A share hidden or unknown is a gap in the line (NaN), not a fall to zero."""
+    return [math.nan if v is None else float(v) for v in values]

@@ -47,7 +47,7 @@ WHERE = {
     "PORCHLIGHT_PARTNER_NUDGE_DAY": "the day of the month, 1-31 (default 20), when owners of partners not heard from "
     "that month are nudged (the business day before, when it falls on a weekend or holiday)",
     "PORCHLIGHT_REPORT_MIN_COUNT": "the smallest count of households or clients the monthly report shows as it is, "
-    "2-50 (default 5): smaller counts read \"fewer than 5\"",
+    '2-50 (default 5): smaller counts read "fewer than 5"',
     "PORCHLIGHT_WORKING_HOURS": "the working day, HH:MM-HH:MM in each person's time zone (default 09:00-17:00): "
     "reminders due outside it wait for the next working day",
 }

@@ -15,7 +15,7 @@ are. A median of fewer cases than that is not shown either: it would tell about 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -343,7 +343,8 @@ def data_to(session: Session, period: Period, *, zone: ZoneInfo) -> date | None:
 def _as_utc(value: Any) -> datetime:
     if isinstance(value, str):  # SQLite's max() of a datetime column comes back as text
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    instant: datetime = value
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant
 
 
 def _seconds(session: Session, start: Any, finish: Any) -> Any:
@@ -353,7 +354,7 @@ def _seconds(session: Session, start: Any, finish: Any) -> Any:
     return func.extract("epoch", finish - start)
 
 
-def _bucket(column: Any, edges: Sequence[datetime]) -> Any:
+def _bucket(column: Any, edges: Sequence[date]) -> Any:
     """Which of the windows [edges[i], edges[i+1]) the column falls in (the period's local weeks or months)."""
     return case(*((column < edge, index) for index, edge in enumerate(edges[1:])), else_=len(edges) - 2)
 
@@ -501,7 +502,7 @@ def escalation_figures(session: Session, period: Period, *, zone: ZoneInfo) -> E
     for category, urgency, n in raised:
         categories.setdefault(category, [0, 0])[urgency == escalations.Urgency.URGENT] += int(n)
     by_category = tuple(
-        (escalations.CATEGORY_LABELS.get(c, c), *counts)  # StrEnum keys: a stored string finds its label
+        (_label(escalations.CATEGORY_LABELS, c), counts[0], counts[1])
         for c, counts in sorted(categories.items(), key=lambda item: (-sum(item[1]), item[0]))
     )
     hours = func.floor(_seconds(session, Escalation.created_at, Escalation.acknowledged_at) / 3600).label("hours")
@@ -533,7 +534,13 @@ def escalation_figures(session: Session, period: Period, *, zone: ZoneInfo) -> E
 
 
 def _outcome_label(outcome: str | None) -> str:
-    return escalations.OUTCOME_LABELS.get(outcome or "", outcome or "Not recorded")  # type: ignore[call-overload]
+    return _label(escalations.OUTCOME_LABELS, outcome or "", outcome or "Not recorded")
+
+
+def _label(labels: Mapping[Any, str], value: str, default: str | None = None) -> str:
+    """A stored string's label in a table keyed by StrEnum members (equal to their strings, so it finds them)."""
+    found = labels.get(value)
+    return found if found is not None else (value if default is None else default)
 
 
 def checkin_figures(session: Session, period: Period, *, zone: ZoneInfo) -> Checkins:
@@ -615,7 +622,7 @@ def partner_figures(session: Session, period: Period, *, zone: ZoneInfo) -> Part
     ).one()  # fmt: skip
     return PartnerNetwork(
         months=tuple(months), overall=overall, by_kind=tuple(by_kind),
-        silences=tuple(Silence(name, partners.KIND_LABELS.get(kind, kind), _as_date(day)) for name, kind, day in quiet),
+        silences=tuple(Silence(name, _label(partners.KIND_LABELS, kind), _as_date(day)) for name, kind, day in quiet),
         broadcasts=int(sent[0] or 0), broadcast_channels=int(sent[1] or 0),
     )  # fmt: skip
 
@@ -809,7 +816,7 @@ def pack(session: Session, period: Period, *, change: date | None, zone: ZoneInf
         ahead, behind = change_windows(change, length=period.days)
         sides = (change, build(session, ahead, zone=zone, min_count=min_count),
                  build(session, behind, zone=zone, min_count=min_count))  # fmt: skip
-    notes = ()
+    notes: tuple[str, ...] = ()
     if sides is not None and sides[2].period.end > today:
         notes = (f"The days after the change run to {_day(sides[2].period.last)}; those after today have no data yet.",)
     return Pack(report, previous=previous, change=sides, generated_on=today, notes=notes)
