@@ -27,6 +27,9 @@ def check_stale(
     """Ask about listings unconfirmed for `stale_days`; expire those unconfirmed for `expire_days` after an ask."""
     ask_before = now - timedelta(days=stale_days)
     expire_before = now - timedelta(days=expire_days)
+    # The managers always get time to answer an ask: at least half the usual window (the days between the ask and
+    # the expiry), even when the ask itself came late because the daily check did not run for a while.
+    asked_before = now - timedelta(days=(expire_days - stale_days) / 2)
     asked: list[int] = []
     for vacancy in session.scalars(
         select(Vacancy).where(
@@ -52,6 +55,7 @@ def check_stale(
             Vacancy.status.in_(vacancies.LIVE),
             Vacancy.last_confirmed_at <= expire_before,
             Vacancy.confirm_asked_at.is_not(None),
+            Vacancy.confirm_asked_at <= asked_before,
         )
     ).all():
         try:
