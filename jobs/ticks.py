@@ -55,10 +55,17 @@ def _community(deps: Deps, name: str, job: ScheduledJob, *, since: datetime, now
     assert job.community_rule is not None
     done = []
     for key, due_at in job.community_rule(deps.settings).periods(since, now):
-        with deps.session_factory.begin() as session:
-            if not periods.claim(session, job=name, period_key=key, due_at=due_at, now=now):
-                continue
-            result = job.run(Context(deps.settings, session, now), None, key)
+        try:
+            with deps.session_factory.begin() as session:
+                if not periods.claim(session, job=name, period_key=key, due_at=due_at, now=now):
+                    continue
+                result = job.run(Context(deps.settings, session, now), None, key)
+        except Exception:
+            # Its transaction rolled back with its claim, so the next tick runs the period again. A job that
+            # breaks every time must not hold up the other jobs, the subjects' schedules and the reminders
+            # (escalation deadlines, agendas) that this tick runs after it.
+            log.exception("%s failed for %s; it is tried again at the next tick", name, key)
+            continue
         log.info("ran %s for %s (due %s): %s", name, key, due_at, result)
         done.append((name, key))
     return done

@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from bot.clock import ManualClock
 from bot.delivery import Context, Message, Plugins, ReminderKind, ScheduledJob
 from bot.deps import Deps
-from bot.domain.schedule import HolidayRule, MonthlyOn, WeeklyOn, next_due
+from bot.domain.schedule import DailyAt, HolidayRule, MonthlyOn, WeeklyOn, next_due
 from jobs import outbox as delivery
 from jobs import ticks
 from storage import outbox as outbox_rows
@@ -248,6 +248,32 @@ def test_a_reminder_whose_send_breaks_is_logged_and_retried_without_holding_up_t
     assert "could not be sent" in caplog.text
     assert ticks.tick(deps=deps).reminded == broken  # the next tick sends it, once
     assert len(feature.sent) == 2
+
+
+def test_a_community_job_that_breaks_is_retried_without_holding_up_the_schedules_and_reminders(
+    deps: Deps, clock: ManualClock, feature: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken: list[str] = []
+
+    def run(context: Context, schedule: Schedule | None, period: str) -> object:
+        if not broken:
+            broken.append(period)
+            raise RuntimeError("the feature broke")
+        feature.ran.append((None, period))
+        return "ok"
+
+    daily = DailyAt(at=time(8, 0), zone=CHICAGO)
+    deps.plugins.jobs.register("test.daily", ScheduledJob(run=run, community_rule=lambda settings: daily))
+    put_weekly(deps, 1, WeeklyOn(weekday=0, at=time(8, 30), zone=CHICAGO), datetime(2026, 11, 23, tzinfo=UTC))
+    add_reminder(deps, MONDAY_9AM)
+    clock.set(MONDAY_9AM + timedelta(minutes=1))
+    with caplog.at_level(logging.ERROR, logger="porchlight.ticks"):
+        report = ticks.tick(deps=deps)
+    assert "test.daily failed for 2026-11-30" in caplog.text
+    assert report.ran == [("test.weekly", "property:1:2026-W49")]  # the subject's meeting ran all the same
+    assert len(report.reminded) == 1  # and the deadline's reminder went out
+    assert ticks.tick(deps=deps).ran == [("test.daily", "2026-11-30")]  # the broken day is run at the next tick
+    assert ticks.tick(deps=deps).ran == []
 
 
 def test_a_renderer_that_breaks_fails_its_row_and_tells_the_coordinators(
