@@ -31,6 +31,10 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 MAX_BODY = 256 * 1024
+# The page acts as anyone, so only this machine's own page may use it: a web page elsewhere could otherwise post to
+# it (a form may send text/plain, never application/json, without a CORS preflight this server does not answer),
+# or reach it through a name of its own that resolves to 127.0.0.1 (DNS rebinding: its Host header is that name).
+LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
 FILE_FIELDS = ("id", "name", "title", "mimetype", "url_private", "is_image", "alt_txt")  # what the page shows
 
 
@@ -56,7 +60,10 @@ class Page:
 
     # -- routing -------------------------------------------------------------------------------------------
     def __call__(self, request: BaseHTTPRequestHandler, path: str, raw: str) -> bool:
-        if request.command == "GET" and path in ("/", "/index.html"):
+        if (path in ("/", "/index.html") or path.startswith(("/ui/", "/static/"))) and (why := refusal(request)):
+            log.warning("the page refused a %s: %s", request.command, why)
+            self._json(request, 403, {"ok": False, "error": why})
+        elif request.command == "GET" and path in ("/", "/index.html"):
             self._file(request, STATIC / "index.html", "text/html")
         elif request.command == "GET" and path.startswith("/static/") and path[8:] in ASSETS:
             self._file(request, STATIC / path[8:], ASSETS[path[8:]])
@@ -267,6 +274,18 @@ def _send(request: BaseHTTPRequestHandler, status: int, data: bytes, content_typ
         request.send_header(name, value)
     request.end_headers()
     request.wfile.write(data)
+
+
+def refusal(request: BaseHTTPRequestHandler) -> str | None:
+    """Why a request to the page is not from the page on this machine (a short phrase, safe to log), or None."""
+    host = (request.headers.get("Host") or "").strip().lower()
+    name = host.partition("]")[0] + "]" if host.startswith("[") else host.partition(":")[0]
+    if name not in LOCAL_NAMES:
+        return "the page answers only at 127.0.0.1 or localhost"
+    kind = (request.headers.get("Content-Type") or "").partition(";")[0].strip().lower()
+    if request.command == "POST" and kind != "application/json":
+        return "the page sends JSON"
+    return None
 
 
 def _text(asked: dict[str, Any], key: str) -> str:
