@@ -156,7 +156,7 @@ def _open_item_form(deps: Deps, *, from_hub: bool) -> Listener:
                 meeting = checkins.get_meeting(session, value)
             require_part(session, deps, actor, meeting)
             view = views.item_modal(meeting, channel=channel if isinstance(channel, str) else None)
-        open_modal(client, body["trigger_id"], view)
+        open_modal(client, str(body.get("trigger_id")), view)
 
     open_checkin_item.__name__ = "checkin_hub_add" if from_hub else "checkin_add"
     return open_checkin_item

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import privacy
+from bot.domain import numbers, privacy
 from bot.domain.actors import SYSTEM, Actor
 from bot.domain.schedule import HolidayRule, WeeklyOn, is_business_day, local_instant, next_due
 from bot.errors import FormErrors, UserError
@@ -151,9 +151,8 @@ def check_setup(draft: SetupDraft, *, default_zone: str, required: bool = False)
     errors: dict[str, str] = {}
     weekday = None
     if draft.checkin_day:
-        if draft.checkin_day.isdigit() and 0 <= int(draft.checkin_day) <= 6:
-            weekday = int(draft.checkin_day)
-        else:
+        weekday = numbers.whole_number(draft.checkin_day, low=0, high=6)
+        if weekday is None:
             errors["checkin_day"] = "Choose a day from the list."
     elif required:
         errors["checkin_day"] = "Choose the day the meeting is held."
@@ -172,10 +171,11 @@ def check_setup(draft: SetupDraft, *, default_zone: str, required: bool = False)
         errors["checkin_zone"] = "Choose a time zone from the list."
     every = 1
     if draft.checkin_every:
-        if draft.checkin_every.isdigit() and 1 <= int(draft.checkin_every) <= 8:
-            every = int(draft.checkin_every)
-        else:
+        chosen = numbers.whole_number(draft.checkin_every, low=1, high=8)
+        if chosen is None:
             errors["checkin_every"] = "Choose how often from the list."
+        else:
+            every = chosen
     rule = HolidayRule.NEXT_BUSINESS_DAY
     if draft.checkin_holidays:
         if draft.checkin_holidays in (HolidayRule.SKIP, HolidayRule.NEXT_BUSINESS_DAY):

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import access, people, privacy
+from bot.domain import access, numbers, people, privacy
 from bot.domain.actors import Actor
 from bot.domain.schedule import is_business_day, local_instant
 from bot.domain.working_time import WorkingHours
@@ -276,7 +276,7 @@ def check(
     code = privacy.clean_text(draft.client_code).strip()
     if code and (found := privacy.check_text(code, field=privacy.FieldKind.CODE, today=today, code_format=code_format)):
         errors["client_code"] = found.message
-    property_id = int(draft.property_id) if draft.property_id.isdigit() else None
+    property_id = numbers.row_id(draft.property_id)
     if property_id is None:
         errors["property_id"] = "Choose the property."
     if draft.category not in set(Category):

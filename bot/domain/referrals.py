@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import privacy, referral_deadlines, vacancies
+from bot.domain import numbers, privacy, referral_deadlines, vacancies
 from bot.domain.actors import Actor
 from bot.domain.statuses import IN_PLAY, ReferralStatus, VacancyStatus
 from bot.errors import FormErrors, UserError
@@ -71,17 +71,17 @@ def check_referral(
     code = privacy.clean_text(draft.client_code).strip()
     if found := privacy.check_text(code, field=privacy.FieldKind.CODE, today=today, code_format=code_format):
         errors["client_code"] = found.message
-    size = draft.household_size.strip()
-    if not size.isdigit() or not 1 <= int(size) <= 15:
+    size = numbers.whole_number(draft.household_size.strip(), low=1, high=15)
+    if size is None:
         errors["household_size"] = "Enter the number of people in the household, 1 to 15."
     if draft.subsidy and draft.subsidy not in vacancies.SUBSIDIES and draft.subsidy != "none":
         errors["subsidy"] = "Choose from the list."
     if draft.roi not in ("yes", "no"):
         errors["roi"] = "Say whether a release of information is on file."
     note = _check_note(draft.note, errors, today=today)
-    if errors:
+    if errors or size is None:
         raise FormErrors(errors)
-    return ReferralFacts(code, int(size), draft.subsidy or "none", draft.roi == "yes", note)
+    return ReferralFacts(code, size, draft.subsidy or "none", draft.roi == "yes", note)
 
 
 def check_denial_note(note: str, *, today: date | None = None) -> str:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import privacy, referral_deadlines
+from bot.domain import numbers, privacy, referral_deadlines
 from bot.domain.actors import SYSTEM, Actor
 from bot.domain.statuses import IN_PLAY, ReferralStatus, VacancyStatus
 from bot.domain.statuses import LIVE as LIVE  # re-exported: the board's statuses, as callers know them
@@ -128,7 +128,7 @@ def check_vacancy(draft: VacancyDraft, *, today: date) -> VacancyFacts:
     for name in ("unit", "contact"):
         if not texts[name]:
             errors[name] = "Required."
-    property_id = int(draft.property_id) if draft.property_id.isdigit() else None
+    property_id = numbers.row_id(draft.property_id)
     if property_id is None and not texts["property_name"]:
         errors["property_name"] = "Choose a property from the list above, or type its name here."
     for name, limit in LIMITS.items():

@@ -256,9 +256,8 @@ def read_nudge_value(value: str) -> tuple[int, str]:
     """(partner id, month) from a nudge button; a UserError if it was tampered with."""
     pid, _, month = value.partition(":")
     number = parse_row_id(pid)
-    try:
-        domain.first_of(month)
-        valid = len(month) == 7
+    try:  # "2026-12" as month_of writes it: int() alone would take "2026-+1" or "2026- 1" as a month
+        valid = domain.month_of(domain.first_of(month)) == month
     except ValueError:
         valid = False
     if number is None or not valid:
