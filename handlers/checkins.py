@@ -83,6 +83,8 @@ def _checkin_command(deps: Deps) -> Listener:
         if verb == "meeting":
             access.require_coordinator(deps.roles, actor)
             with deps.session_factory() as session:
+                if rest and checkins.property_checkin_named(session, rest) is not None:
+                    raise UserError(checkins.PROPERTY_CHECKIN_NAMED)
                 current = checkins.find_meeting(session, rest) if rest else None
                 view = views.meeting_modal(current, name=rest, default_zone=deps.settings.timezone)
             ack()

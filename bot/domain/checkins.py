@@ -231,6 +231,9 @@ def set_meeting(
     privacy.check_fields({"meeting_name": clean}, {"meeting_name": privacy.FieldKind.LABEL}, errors=errors)
     if setup.channel is None:
         errors["checkin_channel"] = "Choose the channel where its agenda is posted."
+    if clean and property_checkin_named(session, clean) is not None:
+        # Meetings are found by name (`/checkin add NAME`): a second one under a property's name would shadow it.
+        errors["meeting_name"] = PROPERTY_CHECKIN_NAMED
     if errors:
         raise FormErrors(errors)
     meeting = session.scalar(
@@ -241,6 +244,19 @@ def set_meeting(
         session.add(meeting)
     meeting.name = clean
     return _apply(session, meeting, setup, actor=actor, now=now, country=country)
+
+
+PROPERTY_CHECKIN_NAMED = (
+    "That is a property's check-in: change it in the property's form (`/vacancy property "
+    "NAME`), or give this meeting another name."
+)
+
+
+def property_checkin_named(session: Session, name: str) -> Meeting | None:
+    """The property check-in called `name` (a property's check-in is named after it), case-insensitive."""
+    return session.scalar(
+        select(Meeting).where(Meeting.kind == MeetingKind.PROPERTY, func.lower(Meeting.name) == name.strip().lower())
+    )
 
 
 def _apply(
