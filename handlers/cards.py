@@ -81,7 +81,7 @@ def _open_update(deps: Deps) -> Listener:
             vacancy = _managed(session, deps, actor, vacancy_id)
             vacancies.require_live(vacancy)
             view = blocks.vacancy_edit_modal(vacancy)
-        open_modal(client, body["trigger_id"], view)
+        open_modal(client, str(body.get("trigger_id")), view)
 
     return open_vacancy_update
 
@@ -126,7 +126,7 @@ def _open_referral(deps: Deps) -> Listener:
             vacancy = vacancies.get_vacancy(session, vacancy_id)
             vacancies.require_live(vacancy)
             view = blocks.referral_modal(vacancy)
-        open_modal(client, body["trigger_id"], view)
+        open_modal(client, str(body.get("trigger_id")), view)
 
     return open_referral_form
 

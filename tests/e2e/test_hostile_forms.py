@@ -113,3 +113,22 @@ def test_a_click_on_add_to_check_in_without_a_trigger_is_told_to_try_again(
                       what="told")  # fmt: skip
     assert "Slack would not open the form" in told[0]
     assert tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize("action_id", ["vacancy_update", "vacancy_refer"])
+def test_a_cards_form_button_clicked_without_a_trigger_is_told_to_try_again(
+    slack: SlackSide, workspace: Workspace, running_bot: Any, action_id: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    add_property(slack, workspace)
+    card = log_unit(slack, workspace)
+    user = CASE_MANAGER if action_id == "vacancy_refer" else COORDINATOR
+    with workspace.lock:
+        url = workspace.new_response_url(slack.sandbox_url, user=user, channel=VACANCIES)
+    caplog.clear()
+    click = {"type": "block_actions", "user": {"id": user, "team_id": "T0PORCH"}, "team": {"id": "T0PORCH"},
+             "channel": {"id": VACANCIES}, "message": {"ts": card.ts}, "response_url": url,
+             "actions": [{"type": "button", "action_id": action_id, "value": "1"}]}  # fmt: skip
+    assert slack.post_payload(click).status_code == 200
+    eventually(lambda: [e for e in workspace.ephemerals_for(user) if "Slack would not open the form" in e.text],
+               what="told")  # fmt: skip
+    assert tracebacks(caplog) == []
