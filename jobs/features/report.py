@@ -13,7 +13,6 @@ from bot.delivery import Context, Custom, Delivery, Message, Plugins, ScheduledJ
 from bot.domain import partners
 from bot.domain import report as figures
 from bot.domain.schedule import HolidayRule, MonthlyOn, Rule
-from bot.report_render import IN_DM, charts, page
 from bot.settings import Settings
 from bot.slack.blocks import report as texts
 from storage.models import OutboxMessage, Schedule
@@ -48,6 +47,10 @@ def build_pack(context: Context, month: str) -> figures.Pack:
 
 def report_dm(context: Context, row: OutboxMessage) -> Delivery:
     pack = build_pack(context, str(row.detail.get("month")))
+    # matplotlib (and numpy under it) is imported here, when a report is drawn, not when Porchlight starts: it
+    # would add some 45 MiB to the serving process and the worker alike, both of which import this module.
+    from bot.report_render import IN_DM, charts, page
+
     drawn = charts(pack.report)
     text = texts.dm_text(pack)
     stem = f"porchlight-report-{pack.report.period.start.strftime('%Y-%m')}"
