@@ -294,8 +294,11 @@ def _mediation_submitted(deps: Deps) -> Listener:
         except ValueError as exc:
             raise FormErrors({"time": "Pick the time."}) from exc
         with deps.session_factory.begin() as session:
-            escalations.schedule_mediation(session, meta.case_id, on=on, at=at, actor=actor_of(body),
-                                           desk=desk_of(deps), now=deps.clock.now())  # fmt: skip
+            # A replay of this very form would pass the compare-and-set again (a mediation may be moved while it
+            # is scheduled) and tell both parties twice; a new form (Reschedule) is a new submission.
+            if first_submission(session, submission_key(body), now=deps.clock.now()):
+                escalations.schedule_mediation(session, meta.case_id, on=on, at=at, actor=actor_of(body),
+                                               desk=desk_of(deps), now=deps.clock.now())  # fmt: skip
         ack()
         deps.wake_outbox()
 
