@@ -27,6 +27,7 @@ matplotlib.use("Agg")  # before anything else of matplotlib: no display is ever 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.domain import report as r
 
@@ -119,6 +120,11 @@ def _bars(
             else:
                 axes.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), text, ha="center", va="bottom",
                           fontsize=8)  # fmt: skip
+    # The count's axis starts at zero in whole numbers: with every bar hidden, matplotlib would centre an empty
+    # axis on zero (-0.04 to 0.04), as if a count could be negative or a fraction.
+    shown = [v for _, values in series for v in values if not r.hidden(v, counts, frame.min_count)]
+    (axes.set_xlim if horizontal else axes.set_ylim)(0, max([1, *shown]) * 1.1)
+    (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
     ticks = list(range(len(labels)))
     if horizontal:
         axes.set_yticks(ticks, labels, fontsize=8)
