@@ -35,7 +35,8 @@ MAX_BODY = 256 * 1024
 # it (a form may send text/plain, never application/json, without a CORS preflight this server does not answer),
 # or reach it through a name of its own that resolves to 127.0.0.1 (DNS rebinding: its Host header is that name).
 LOCAL_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
-FILE_FIELDS = ("id", "name", "title", "mimetype", "url_private", "is_image", "alt_txt")  # what the page shows
+# What the page shows of a shared file.
+FILE_FIELDS = ("id", "name", "title", "mimetype", "filetype", "url_private", "is_image", "alt_txt")
 
 
 class Page:

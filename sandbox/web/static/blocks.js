@@ -123,18 +123,23 @@ const Blocks = (() => {
     return el("span", { class: "muted bk-image-alt " + cls, text: "[image: " + (alt || "") + "]" });
   }
 
-  // Files shared in a message (files.uploadV2): an image is shown, anything else is a link to open it.
+  // Files shared in a message (files.uploadV2): the images side by side (the report's six charts fit a screen),
+  // each with its title and the alt text it was uploaded with (shown, so whoever tries the workspace sees that
+  // every chart has one; clipped to a few lines, all of it on hover); any other file is a link on its own line.
   function files(list) {
     if (!list || !list.length) return null;
     return el("div", { class: "files" }, list.map((f) => {
       const name = f.title || f.name || "file";
       if (f.is_image) {
         return el("figure", { class: "file", "data-file-id": f.id }, image(f.url_private, f.alt_txt || name, "file-image"),
-          el("figcaption", { class: "muted small", text: name }));
+          el("figcaption", { class: "small" }, el("div", { class: "file-title", text: name }),
+            f.alt_txt ? el("div", { class: "muted file-alt", title: f.alt_txt, text: "Alt text: " + f.alt_txt }) : null));
       }
-      if (!sameOrigin(f.url_private)) return el("div", { class: "file muted", "data-file-id": f.id, text: "📄 " + name });
-      return el("div", { class: "file", "data-file-id": f.id },
-        el("a", { href: f.url_private, target: "_blank", rel: "noopener noreferrer", text: "📄 " + name }),
+      // The file's kind as a word, not an emoji: a browser without an emoji font shows a box.
+      const kind = el("span", { class: "file-kind", text: String(f.filetype || "file").toUpperCase() });
+      if (!sameOrigin(f.url_private)) return el("div", { class: "file file-other muted", "data-file-id": f.id }, kind, name);
+      return el("div", { class: "file file-other", "data-file-id": f.id }, kind,
+        el("a", { href: f.url_private, target: "_blank", rel: "noopener noreferrer", text: name }),
         el("span", { class: "muted small", text: " " + (f.mimetype || "") }));
     }));
   }
