@@ -181,7 +181,7 @@ const Blocks = (() => {
       const button = el("button", { type: "button", class: "bk-button " + (element.style || ""),
         "data-action-id": element.action_id, text: plain(element.text) });
       button.addEventListener("click", async () => {
-        if (element.url) window.open(element.url, "_blank", "noopener");
+        if (element.url && /^https?:/i.test(element.url)) window.open(element.url, "_blank", "noopener");  // never javascript:
         if (element.confirm && !(await ctx.confirm(element.confirm))) return;
         ctx.act({ type, action_id: element.action_id, block_id: blockId, value: element.value, text: element.text });
       });
