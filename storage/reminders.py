@@ -25,16 +25,22 @@ def add(
     due_at: datetime,
     now: datetime,
     max_sends: int = 1,
+    again: bool = False,
 ) -> None:
-    """Start a reminder; adding the same one again (kind, subject, recipient) changes nothing."""
+    """Start a reminder. Adding the same one again (kind, subject, recipient) changes nothing; with `again`, it is
+    set due at `due_at` once more, unsent and unsnoozed, whether or not it was sent for an earlier time (a
+    mediation rescheduled)."""
     dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Reminder)
-    session.execute(
-        insert.values(
-            kind=kind, subject_type=subject_type, subject_id=subject_id, recipient=recipient, zone=zone,
-            due_at=due_at, max_sends=max_sends, sent_count=0, created_at=now,
-        ).on_conflict_do_nothing()
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Reminder).values(
+        kind=kind, subject_type=subject_type, subject_id=subject_id, recipient=recipient, zone=zone,
+        due_at=due_at, max_sends=max_sends, sent_count=0, created_at=now,
     )  # fmt: skip
+    if again:
+        rearmed = {"due_at": due_at, "sent_count": 0, "done_at": None, "snoozed_until": None, "last_sent_at": None}
+        keys = ["kind", "subject_type", "subject_id", "recipient"]
+        session.execute(insert.on_conflict_do_update(index_elements=keys, set_=rearmed))
+    else:
+        session.execute(insert.on_conflict_do_nothing())
 
 
 def finish(session: Session, *, subject_type: str, subject_id: int, now: datetime, kinds: Sequence[str] = ()) -> int:
@@ -101,6 +107,25 @@ def close(session: Session, reminder: Reminder, *, now: datetime) -> None:
         .values(done_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def send_once_more(session: Session, reminder: Reminder, *, at: datetime) -> None:
+    """One more send at `at`: a finished reminder is opened again for one send (compare-and-set on its send count
+    as read, so two callers make one more send, not two); an unfinished one due later is brought forward."""
+    if reminder.done_at is not None:
+        session.execute(
+            update(Reminder)
+            .where(Reminder.id == reminder.id, Reminder.sent_count == reminder.sent_count)
+            .values(done_at=None, max_sends=reminder.sent_count + 1, due_at=at)
+            .execution_options(synchronize_session=False)
+        )
+    elif reminder.due_at > at:
+        session.execute(
+            update(Reminder)
+            .where(Reminder.id == reminder.id)
+            .values(due_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def snooze(session: Session, reminder_id: int, *, until: datetime) -> bool:

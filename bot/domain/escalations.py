@@ -427,8 +427,8 @@ def schedule_mediation(
     for party, zone in people.zones_of(session, _parties(escalation), fallback=desk.zone).items():
         # The working day before the mediation as each party lives it, in their own zone.
         due = max(day_before_at_start(when, desk, zone=zone), now)
-        rows.remind(session, kind=MEDIATION_REMINDER, subject_id=escalation.id, recipient=party, zone=zone.key,
-                    due_at=due, now=now)  # fmt: skip
+        reminders.add(session, kind=MEDIATION_REMINDER, subject_type=SUBJECT, subject_id=escalation.id,
+                      recipient=party, zone=zone.key, due_at=due, now=now, again=True)  # fmt: skip
     _changed(session, escalation, actor, Event.MEDIATION, desk=desk, now=now)
     return escalation
 

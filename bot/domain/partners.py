@@ -485,16 +485,7 @@ def nudge_snooze(
         Reminder.kind == NUDGE, Reminder.subject_type == NUDGE_SUBJECT, Reminder.subject_id == month_number(month),
         Reminder.recipient == actor.user_id))  # fmt: skip
     if reminder is not None:
-        if reminder.done_at is not None:
-            session.execute(
-                update(Reminder)
-                .where(Reminder.id == reminder.id, Reminder.sent_count == reminder.sent_count)
-                .values(done_at=None, max_sends=reminder.sent_count + 1, due_at=until)
-                .execution_options(synchronize_session=False)
-            )
-        elif reminder.due_at > until:
-            session.execute(update(Reminder).where(Reminder.id == reminder.id).values(due_at=until)
-                            .execution_options(synchronize_session=False))  # fmt: skip
+        reminders.send_once_more(session, reminder, at=until)
         reminders.snooze(session, reminder.id, until=until)
     return until
 
