@@ -20,7 +20,7 @@ from bot.deps import Deps
 from bot.domain import access, contacts, home, partners
 from bot.domain.actors import Actor
 from bot.errors import FormErrors, NotAllowed, UserError
-from bot.slack import ids
+from bot.slack import ids, zones
 from bot.slack.blocks import partners as views
 from bot.slack.client import open_modal
 from bot.slack.guard import Listener, action_guard, command_guard, first_submission, reference, view_guard
@@ -324,24 +324,10 @@ def _partner_submitted(deps: Deps) -> Listener:
             if first_submission(session, submission_key(body), now=now):  # else a replay: stored once
                 partners.save_partner(session, draft, partner_id=partner_id or None, actor=actor, now=now)
         ack()
-        if draft.owner_id:
-            deps.after_ack.submit(remember_owner_zone, deps, client, draft.owner_id)
+        if draft.owner_id:  # their nudge comes at the start of their own working day
+            zones.learn_soon(deps, client, (draft.owner_id,))
 
     return partner_submitted
-
-
-def remember_owner_zone(deps: Deps, client: WebClient, user_id: str) -> None:
-    """The owner's Slack time zone (users.info), so their nudge comes at the start of their own working day."""
-    try:
-        zone = (client.users_info(user=user_id).get("user") or {}).get("tz")
-    except SlackApiError as exc:
-        log.warning("users.info failed for a partner owner: %s; the community's time zone is used",
-                    exc.response.get("error"))  # fmt: skip
-        return
-    if isinstance(zone, str) and zone:
-        with deps.session_factory.begin() as session:
-            if not partners.remember_zone(session, user_id, zone, now=deps.clock.now()):
-                log.warning("a partner owner's Slack time zone is not one we know; the community's is used")
 
 
 def _touch_submitted(deps: Deps) -> Listener:

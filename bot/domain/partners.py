@@ -342,16 +342,6 @@ def nudge_rule(*, day: int, zone: ZoneInfo, country: str | None) -> MonthlyOn:
     return MonthlyOn(day=day, at=time(0, 5), zone=zone, country=country)
 
 
-def owner_zone(session: Session, user_id: str, *, fallback: ZoneInfo) -> ZoneInfo:
-    """An owner's own zone: bot.domain.people's cache, which every reminder reads."""
-    return people.zone_of(session, user_id, fallback=fallback)
-
-
-def remember_zone(session: Session, user_id: str, zone: str, *, now: datetime) -> bool:
-    """Cache an owner's Slack time zone (users.info `tz`); False (nothing kept) if it is not a zone we know."""
-    return people.remember_zone(session, user_id, zone, now=now)
-
-
 @dataclass(frozen=True)
 class NudgePlan:
     """Who the community's nudge goes to: owners, and the coordinators for partners nobody owns."""
@@ -377,7 +367,7 @@ def start_nudges(session: Session, *, month: str, on: date, plan: NudgePlan, now
         else:
             recipients.add(owner)
     for recipient in sorted(recipients):
-        zone = owner_zone(session, recipient, fallback=plan.zone)
+        zone = people.zone_of(session, recipient, fallback=plan.zone)
         due = plan.hours.next_working_moment(local_instant(on, plan.hours.start, zone), zone)
         reminders.add(session, kind=NUDGE, subject_type=NUDGE_SUBJECT, subject_id=month_number(month),
                       recipient=recipient, zone=zone.key, due_at=max(due, now), now=now)  # fmt: skip

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from bot.clock import ManualClock
 from bot.domain import partners
 from bot.domain.actors import Actor
+from bot.domain.people import zone_of
 from jobs import ticks
 from sandbox import SlackSide, Workspace
 from sandbox.workspace import Message
@@ -69,6 +70,20 @@ def nudges(workspace: Workspace, user: str) -> list[Message]:
 def people(slack: SlackSide, running_bot: Any) -> SlackSide:
     slack.bot = running_bot  # type: ignore[attr-defined]
     return slack
+
+
+def test_saving_a_partner_learns_its_owners_time_zone_from_slack(
+    people: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    workspace.users[RSC].tz = "Europe/London"
+    add_partner(people, workspace, "Maple Management", owner=RSC)
+    deps = running_bot.deps
+
+    def zone() -> str:
+        with deps.session_factory() as session:
+            return zone_of(session, RSC, fallback=deps.settings.zone).key
+
+    eventually(lambda: zone() == "Europe/London", what="the owner's zone learnt from users.info after the save")
 
 
 def test_a_partners_message_is_contact_once_and_the_list_shows_quietest_first(
