@@ -41,7 +41,8 @@ WHERE = {
     "PORCHLIGHT_DAILY_CHECK_TIME": "local time of the daily staleness check, HH:MM (default 09:00)",
     "PORCHLIGHT_HOLIDAYS": "a country code such as US or US-IL whose public holidays skip the daily check, or NONE",
     "PORCHLIGHT_TICK_SECONDS": "how often scheduled work is checked, in seconds (default 60)",
-    "PORCHLIGHT_CATCH_UP_HOURS": "how far back a restarted bot catches up missed scheduled work, 0-168 (default 12)",
+    "PORCHLIGHT_CATCH_UP_HOURS": "how far back a restarted bot catches up missed scheduled work, 0-168 (default "
+    "48): the latest missed period of each job runs once",
     "PORCHLIGHT_CLIENT_CODE_PATTERN": "a regular expression that a whole client reference code must match "
     "(default: 3-24 letters, digits and dashes with at least one digit)",
     "PORCHLIGHT_PARTNER_NUDGE_DAY": "the day of the month, 1-31 (default 20), when owners of partners not heard from "
@@ -79,7 +80,7 @@ class Settings(BaseSettings):
     expire_days: int = Field(default=14, ge=2, le=180, validation_alias="PORCHLIGHT_EXPIRE_DAYS")
     daily_check_time: time = Field(default=time(9, 0), validation_alias="PORCHLIGHT_DAILY_CHECK_TIME")
     holidays: str | None = Field(default="US", validation_alias="PORCHLIGHT_HOLIDAYS")
-    catch_up_hours: int = Field(default=12, ge=0, le=168, validation_alias="PORCHLIGHT_CATCH_UP_HOURS")
+    catch_up_hours: int = Field(default=48, ge=0, le=168, validation_alias="PORCHLIGHT_CATCH_UP_HOURS")
     tick_seconds: float = Field(default=60, ge=0.1, le=3600, validation_alias="PORCHLIGHT_TICK_SECONDS")
     log_level: str = Field(default="INFO", validation_alias="PORCHLIGHT_LOG_LEVEL")
     client_code_pattern: str = Field(default=DEFAULT_CODE_PATTERN, validation_alias="PORCHLIGHT_CLIENT_CODE_PATTERN")

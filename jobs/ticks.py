@@ -54,7 +54,7 @@ def tick(*, deps: Deps, now: datetime | None = None) -> TickReport:
 def _community(deps: Deps, name: str, job: ScheduledJob, *, since: datetime, now: datetime) -> list[tuple[str, str]]:
     assert job.community_rule is not None
     done = []
-    for key, due_at in job.community_rule(deps.settings).periods(since, now):
+    for key, due_at in _latest(name, list(job.community_rule(deps.settings).periods(since, now))):
         try:
             with deps.session_factory.begin() as session:
                 if not periods.claim(session, job=name, period_key=key, due_at=due_at, now=now):
@@ -98,11 +98,12 @@ def _run_batch(
             continue
         job = deps.plugins.jobs.get(row.job)
         occurrences = list(rule.periods(min(since, row.next_due_at or since) - timedelta(seconds=1), now))
-        missed = [key for key, at in occurrences if at <= since]
-        if missed:
-            log.warning("schedule #%s (%s) missed %s while Porchlight was down: %s", row.id, row.job, len(missed),
-                        ", ".join(missed))  # fmt: skip
-        planned += [(row, job, key, at) for key, at in occurrences if at > since]
+        too_old = [key for key, at in occurrences if at <= since]
+        if too_old:
+            log.warning("schedule #%s (%s) missed %s while Porchlight was down: %s", row.id, row.job, len(too_old),
+                        ", ".join(too_old))  # fmt: skip
+        recent = [(key, at) for key, at in occurrences if at > since]
+        planned += [(row, job, key, at) for key, at in _latest(f"schedule #{row.id} ({row.job})", recent)]
         advanced.append((row, next_due(rule, now)))
     keys = [(row.job, _period_key(row, key), at) for row, _, key, at in planned]
     won = periods.claim_many(session, keys, now=now)
@@ -129,6 +130,15 @@ def _run_batch(
     # A row whose work failed stays due: the next tick runs its period again.
     schedules.advance(session, [(row, next_at) for row, next_at in advanced if row.id not in failed])
     return done
+
+
+def _latest(what: str, due: list[tuple[str, datetime]]) -> list[tuple[str, datetime]]:
+    """Of the periods that fell due within the catch-up window, the latest only: a bot that was down for two of a
+    job's days (or a subject's weeks) does that work once, for now, not once per period it slept through."""
+    if len(due) > 1:
+        log.warning("%s: running %s only, the latest of %s periods due while Porchlight was down (%s skipped)",
+                    what, due[-1][0], len(due), ", ".join(key for key, _ in due[:-1]))  # fmt: skip
+    return due[-1:]
 
 
 def _period_key(row: Schedule, key: str) -> str:

@@ -36,7 +36,8 @@ def nudge_day(settings: Settings) -> Rule:
 
 
 def first_business_day(settings: Settings) -> Rule:
-    """The first business day of the month, at the start of the working day."""
+    """The first business day of the month in the community's zone, at the working day's start (the coverage DM
+    and the monthly report, jobs/features/report.py)."""
     return MonthlyOn(day=1, at=settings.hours.start, zone=settings.zone, holiday_rule=HolidayRule.NEXT_BUSINESS_DAY,
                      country=settings.holidays)  # fmt: skip
 

@@ -12,21 +12,14 @@ from __future__ import annotations
 from bot.delivery import Context, Custom, Delivery, Message, Plugins, ScheduledJob, Slack, Upload
 from bot.domain import partners
 from bot.domain import report as figures
-from bot.domain.schedule import HolidayRule, MonthlyOn, Rule
-from bot.settings import Settings
 from bot.slack.blocks import report as texts
+from jobs.features.partners import first_business_day  # the coverage DM's day: the same first business day
 from storage.models import OutboxMessage, Schedule
 
 
 def register(plugins: Plugins) -> None:
     plugins.jobs.register(figures.REPORT_JOB, ScheduledJob(run=queue_monthly, community_rule=first_business_day))
     plugins.renderers.register(figures.REPORT_DM, report_dm)
-
-
-def first_business_day(settings: Settings) -> Rule:
-    """The first business day of the month in the community's (the coordinators') zone, at the working day's start."""
-    return MonthlyOn(day=1, at=settings.hours.start, zone=settings.zone, holiday_rule=HolidayRule.NEXT_BUSINESS_DAY,
-                     country=settings.holidays)  # fmt: skip
 
 
 def queue_monthly(context: Context, schedule: Schedule | None, period: str) -> object:

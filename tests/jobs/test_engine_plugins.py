@@ -136,7 +136,7 @@ def test_a_reminder_of_a_kind_nobody_registers_is_closed_and_logged(
 # -- subject schedules --------------------------------------------------------------------------------------------
 
 
-def put_weekly(deps: Deps, subject_id: int, rule: WeeklyOn | MonthlyOn, now: datetime) -> None:
+def put_weekly(deps: Deps, subject_id: int, rule: WeeklyOn | MonthlyOn | DailyAt, now: datetime) -> None:
     with deps.session_factory.begin() as session:
         schedules.put(session, job="test.weekly", subject_type="property", subject_id=subject_id,
                       rule=rule.as_dict(), next_due_at=next_due(rule, now), now=now)  # fmt: skip
@@ -294,3 +294,14 @@ def test_a_renderer_that_breaks_fails_its_row_and_tells_the_coordinators(
         assert row is not None and (row.status, row.last_error) == ("failed", "render_failed: KeyError")
         notice = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice.delivery_failed")).one()
         assert notice.channel == "U0COORD"
+
+
+def test_a_subject_whose_bot_was_down_over_two_of_its_periods_runs_the_latest_once(
+    deps: Deps, clock: ManualClock, feature: Recorder
+) -> None:
+    every_day = DailyAt(at=time(9, 0), zone=CHICAGO, country="US")
+    put_weekly(deps, 1, every_day, datetime(2026, 11, 30, 12, tzinfo=UTC))  # next due Monday 30th, 9:00
+    clock.set(datetime(2026, 12, 1, 22, tzinfo=UTC))  # Tuesday 16:00: Monday's and Tuesday's 9:00 both passed
+    assert ticks.run(deps=deps) == [("test.weekly", "property:1:2026-12-01")]
+    assert ticks.run(deps=deps) == []
+    assert feature.ran == [(1, "2026-12-01")]

@@ -62,3 +62,11 @@ def test_housekeeping_forgets_old_event_ids_and_delivered_rows(deps: Deps, clock
     with deps.session_factory() as session:
         assert list(session.scalars(select(InboundEvent.event_id))) == ["Ev0NEW"]
         assert list(session.scalars(select(OutboxMessage.status))) == ["pending"]
+
+
+def test_a_bot_that_starts_a_day_late_does_the_days_work_once(deps: Deps, clock: ManualClock) -> None:
+    clock.set(datetime(2026, 11, 24, 16, 0, tzinfo=UTC))  # Tuesday 10:00 in Chicago: Monday's 9:00 passed a day ago
+    assert staleness(ticks.run(deps=deps)) == [("staleness", "2026-11-24")]  # the latest day's, not Monday's too
+    assert staleness(ticks.run(deps=deps)) == []
+    with deps.session_factory() as session:
+        assert periods.ran(session, "staleness") == ["2026-11-24"]
