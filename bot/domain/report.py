@@ -111,7 +111,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.start.day == 1 and self.end == _next_month(self.start):
+        if self.is_month:
             return self.start.strftime("%B %Y")
         return f"{_day(self.start)} to {_day(self.last)}"
 
