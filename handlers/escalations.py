@@ -27,6 +27,7 @@ from bot.slack.blocks import escalations as blocks
 from bot.slack.client import open_modal
 from bot.slack.guard import Listener, action_guard, command_guard, first_submission, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id, submission_key
+from handlers.forms import open_form
 
 log = logging.getLogger("porchlight.escalations")
 HELP_WORDS = {"help", "?", "-h", "--help"}
@@ -111,18 +112,11 @@ def _command(deps: Deps) -> Listener:
         view = _form(deps, actor, blocks.FormMeta())
         ack()
         trigger = str(command.get("trigger_id"))
-        deps.after_ack.submit(_open_after_ack, client=client, respond=respond, trigger_id=trigger, view=view)
+        deps.after_ack.submit(
+            open_form, client=client, respond=respond, trigger_id=trigger, view=view, command="/escalate"
+        )
 
     return escalate_command
-
-
-def _open_after_ack(*, client: WebClient, respond: Respond, trigger_id: str, view: dict[str, Any]) -> None:
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.warning("views.open failed for /escalate: %s", error)
-        respond(text=f"Slack would not open the form ({error}). Please run /escalate again.")
 
 
 def list_cases(deps: Deps, actor: Actor, query: str) -> tuple[str, list[dict[str, Any]]]:

@@ -91,6 +91,18 @@ def test_an_rsc_escalates_with_the_command_and_both_parties_hear_what_happens_ne
     assert actions(running_bot) == ["escalation.raised"]
 
 
+def test_an_expired_trigger_is_told_to_run_escalate_again(
+    slack: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    add_property(slack, workspace)
+    workspace.trigger_lifetime = 0.0  # as if the form took longer than Slack's 3 seconds to open
+    assert slack.slash_command(user=RSC, channel=GENERAL, command="/escalate").status_code == 200
+    [refused] = eventually(lambda: workspace.ephemerals_for(RSC), what="the person is told")
+    assert "Slack would not open the form (expired_trigger_id)" in refused.text
+    assert "run /escalate again" in refused.text
+    assert workspace.open_views(RSC) == []
+
+
 def test_an_external_property_manager_raises_one_from_the_shared_channels_button(
     slack: SlackSide, workspace: Workspace, running_bot: Any
 ) -> None:
