@@ -356,12 +356,9 @@ def start_nudges(session: Session, *, month: str, on: date, plan: NudgePlan, now
 
     Unique per (kind, month, owner): running this twice, on one instance or two, adds nothing. Returns the owners.
     """
-    silent = session.execute(
-        select(Partner.owner_id).where(Partner.id.in_(
-            select(Partner.id).where(Partner.active.is_(True), ~rows.heard_since(first_of(month))))).distinct()
-    ).scalars().all()  # fmt: skip
+    silent = rows.silent_since(first_of(month)).with_only_columns(Partner.owner_id).order_by(None).distinct()
     recipients: set[str] = set()
-    for owner in silent:
+    for owner in session.scalars(silent):
         if owner is None:
             recipients.update(plan.coordinators)
         else:
