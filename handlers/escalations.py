@@ -27,10 +27,11 @@ from bot.slack.blocks import escalations as blocks
 from bot.slack.client import open_modal
 from bot.slack.guard import Listener, action_guard, command_guard, first_submission, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id, submission_key
+from handlers.commands import parse_verb
 from handlers.forms import open_form
 
 log = logging.getLogger("porchlight.escalations")
-HELP_WORDS = {"help", "?", "-h", "--help"}
+VERBS = {"list": "list", "ls": "list", "cases": "list"}
 FORM_FIELDS = ("property_id", "category", "urgency", "other_party", "what_happened", "tried", "client_code", "roi")
 
 
@@ -84,15 +85,8 @@ def _form(deps: Deps, actor: Actor, meta: blocks.FormMeta, *, chosen: int | None
 
 
 def parse_command(text: str) -> tuple[str, str]:
-    verb, _, rest = text.strip().partition(" ")
-    verb = verb.lower()
-    if not verb:
-        return "form", ""
-    if verb in HELP_WORDS:
-        return "help", ""
-    if verb in ("list", "ls", "cases"):
-        return "list", rest
-    raise UserError(f"I don't know `/escalate {verb}`. Try `/escalate`, `/escalate list` or `/escalate help`.")
+    """(verb, the rest): "form", "help" or "list"; UserError for anything else."""
+    return parse_verb("/escalate", text, VERBS)
 
 
 def _command(deps: Deps) -> Listener:

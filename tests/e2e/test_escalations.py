@@ -91,6 +91,19 @@ def test_an_rsc_escalates_with_the_command_and_both_parties_hear_what_happens_ne
     assert actions(running_bot) == ["escalation.raised"]
 
 
+def test_escalate_help_and_an_unknown_word_are_answered_privately_without_a_form(
+    slack: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    for word in ("help", "?", "--HELP"):
+        slack.slash_command(user=RSC, channel=GENERAL, command="/escalate", text=word)
+        assert "/escalate" in workspace.ephemerals_for(RSC)[-1].text
+    slack.slash_command(user=RSC, channel=GENERAL, command="/escalate", text="frobnicate now")
+    assert workspace.ephemerals_for(RSC)[-1].text == (
+        "I don't know `/escalate frobnicate`. Try `/escalate`, `/escalate list` or `/escalate help`."
+    )
+    assert workspace.open_views(RSC) == []
+
+
 def test_an_expired_trigger_is_told_to_run_escalate_again(
     slack: SlackSide, workspace: Workspace, running_bot: Any
 ) -> None:
