@@ -8,13 +8,11 @@ of its property (listed, or of its company's Slack team). Everyone else is told 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.deps import Deps
@@ -26,9 +24,9 @@ from bot.slack.blocks import checkins as views
 from bot.slack.client import open_modal
 from bot.slack.guard import Listener, action_guard, command_guard, first_submission, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, row_id, submission_key
+from handlers.forms import open_form
 from storage.models import Meeting, Property
 
-log = logging.getLogger("porchlight.checkins")
 NOT_IN_IT = "Only the people of this check-in (its property's managers, its coordinators, our staff) can do that."
 CHANNEL_LABEL = "Channel for the agenda (default: the shared channel)"
 
@@ -88,7 +86,9 @@ def _checkin_command(deps: Deps) -> Listener:
                 current = checkins.find_meeting(session, rest) if rest else None
                 view = views.meeting_modal(current, name=rest, default_zone=deps.settings.timezone)
             ack()
-            deps.after_ack.submit(open_form, client=client, respond=respond, trigger_id=trigger, view=view)
+            deps.after_ack.submit(
+                open_form, client=client, respond=respond, trigger_id=trigger, view=view, command=ids.COMMAND_CHECKIN
+            )
             return
         with deps.session_factory() as session:
             if verb == "list":
@@ -109,19 +109,11 @@ def _checkin_command(deps: Deps) -> Listener:
                 return
             view = views.item_modal(meeting, channel=channel if isinstance(channel, str) else None)
         ack()
-        deps.after_ack.submit(open_form, client=client, respond=respond, trigger_id=trigger, view=view)
+        deps.after_ack.submit(
+            open_form, client=client, respond=respond, trigger_id=trigger, view=view, command=ids.COMMAND_CHECKIN
+        )
 
     return checkin_command
-
-
-def open_form(*, client: WebClient, respond: Respond, trigger_id: str, view: dict[str, Any]) -> None:
-    """Open a form with the command's trigger (valid 3 s); tell the person if Slack refuses."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.warning("views.open failed for /checkin: %s", error)
-        respond(text=f"Slack would not open the form ({error}). Please run /checkin again.")
 
 
 def _zone(meeting: Meeting) -> ZoneInfo:

@@ -312,3 +312,16 @@ def test_the_home_tab_shows_each_persons_check_ins_with_their_next_meeting_and_o
         assert "*Maple Court* · next Wed 25 Nov 2026, 10:00 CST · 2 open items" in home, user
         assert "Parking lot" not in home and "Payment plan" not in home  # counts, never notes
     assert "check-ins" not in home_of("U0CASEMGR", "T0PORCH").lower()  # not in it: no section
+
+
+def test_an_expired_trigger_is_told_to_run_checkin_again(
+    slack: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    set_checkin(slack, workspace)
+    workspace.trigger_lifetime = 0.0  # as if the form took longer than Slack's 3 seconds to open
+    sent = slack.slash_command(user=RSC, channel=VACANCIES, command="/checkin", text="add Maple Court")
+    assert sent.status_code == 200
+    [refused] = eventually(lambda: workspace.ephemerals_for(RSC), what="the person is told")
+    assert "Slack would not open the form (expired_trigger_id)" in refused.text
+    assert "run /checkin again" in refused.text
+    assert workspace.open_views(RSC) == []
