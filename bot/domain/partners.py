@@ -49,7 +49,7 @@ class PartnerKind(StrEnum):
     OTHER = "other"
 
 
-KIND_LABELS = {
+KIND_LABELS: dict[str, str] = {  # keyed by PartnerKind, read with a stored string (equal to its member)
     PartnerKind.PROPERTY_MANAGEMENT: "Property management company",
     PartnerKind.RESIDENT_SERVICES: "Resident services agency",
     PartnerKind.HOUSING_AUTHORITY: "Housing authority",
@@ -58,6 +58,11 @@ KIND_LABELS = {
     PartnerKind.FAIR_HOUSING: "Fair housing / renters' rights organisation",
     PartnerKind.OTHER: "Other",
 }
+
+
+def kind_label(kind: str) -> str:
+    """A stored kind's label; an unknown kind as it is."""
+    return KIND_LABELS.get(kind, kind)
 
 
 class TouchKind(StrEnum):

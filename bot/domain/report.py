@@ -599,7 +599,7 @@ def partner_figures(session: Session, period: Period, *, zone: ZoneInfo) -> Part
     heard_by: dict[tuple[str, int], int] = {(kind, int(m)): int(n) for kind, m, n in heard}
     by_kind = []
     for kind, *per_month in sorted(totals, key=lambda row: str(row[0])):
-        label = partners.KIND_LABELS.get(kind, kind)
+        label = partners.kind_label(kind)
         by_kind.append((label, tuple(Share(heard_by.get((kind, i), 0), int(t or 0))
                                      for i, t in enumerate(per_month))))  # fmt: skip
     overall = tuple(
@@ -622,7 +622,7 @@ def partner_figures(session: Session, period: Period, *, zone: ZoneInfo) -> Part
     ).one()  # fmt: skip
     return PartnerNetwork(
         months=tuple(months), overall=overall, by_kind=tuple(by_kind),
-        silences=tuple(Silence(name, _label(partners.KIND_LABELS, kind), _as_date(day)) for name, kind, day in quiet),
+        silences=tuple(Silence(name, partners.kind_label(kind), _as_date(day)) for name, kind, day in quiet),
         broadcasts=int(sent[0] or 0), broadcast_channels=int(sent[1] or 0),
     )  # fmt: skip
 

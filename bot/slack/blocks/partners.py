@@ -54,13 +54,6 @@ def _when(heard: datetime | None, today: date, zone: Any) -> str:
     return f"last contact {day:%-d %b %Y} ({ago})"
 
 
-def kind_label(kind: str) -> str:
-    try:
-        return domain.KIND_LABELS[domain.PartnerKind(kind)]
-    except ValueError:
-        return kind
-
-
 def partners_list(
     lines: Sequence[domain.PartnerLine], *, total: int, today: date, zone: Any, coordinator: bool, page: int = 0,
     page_size: int = 30,
@@ -81,7 +74,7 @@ def partners_list(
     for line in lines:
         owner = f"owned by <@{line.owner_id}>" if line.owner_id else "no owner (coordinators)"
         state = "" if line.active else " · _inactive_"
-        body = (f"*{escape(truncate(line.name, 120))}* · {kind_label(line.kind)}{state}\n"
+        body = (f"*{escape(truncate(line.name, 120))}* · {domain.kind_label(line.kind)}{state}\n"
                 f"{_when(line.last_heard, today, zone)} · {owner}")  # fmt: skip
         accessory = (ButtonElement(action_id=ids.ACTION_PARTNER_EDIT, text="Edit", value=str(line.id))
                      if coordinator else None)  # fmt: skip
@@ -298,7 +291,7 @@ def coverage_dm(report: domain.Coverage, *, names: dict[int, str]) -> str:
                        for n, s in enumerate(report.before))  # fmt: skip
     lines = [f"*Partner coverage for {month}*", f"Partners contacted: {_pct(report.overall)} (before: {before})"]
     for kind, (share, earlier) in report.by_kind.items():
-        lines.append(f"• {kind_label(kind)}: {_pct(share)} (before: {', '.join(_pct(s) for s in earlier)})")
+        lines.append(f"• {domain.kind_label(kind)}: {_pct(share)} (before: {', '.join(_pct(s) for s in earlier)})")
     if report.silences:
         lines.append("*Longest silences*")
         for pid, day in report.silences:
@@ -316,7 +309,7 @@ def home_section(lines: Sequence[domain.PartnerLine], *, total: int, today: date
         shown.append(SectionBlock(text="Every partner has been in touch this month."))
     for line in lines:
         owner = "" if not everyone else f" · owned by <@{line.owner_id}>" if line.owner_id else " · no owner"
-        shown.append(SectionBlock(text=f"*{escape(truncate(line.name, 120))}* · {kind_label(line.kind)}\n"
+        shown.append(SectionBlock(text=f"*{escape(truncate(line.name, 120))}* · {domain.kind_label(line.kind)}\n"
                                   f"{_when(line.last_heard, today, zone)}{owner}"))  # fmt: skip
     if total > len(lines):
         shown.append(ContextBlock(elements=[MarkdownTextObject(text=f"…and {total - len(lines)} more: `/partners`")]))
