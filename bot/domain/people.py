@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from storage.models import PartnerOwnerZone as PersonZone
@@ -67,9 +68,13 @@ def remember_zone(session: Session, user_id: str, zone: str, *, now: datetime) -
     """Cache a person's Slack time zone; False (nothing kept) if it is not a zone we know."""
     if _known(zone) is None:
         return False
-    row = session.get(PersonZone, user_id)
-    if row is None:
-        session.add(PersonZone(user_id=user_id, zone=zone, checked_at=now))
-    else:
-        row.zone, row.checked_at = zone, now
+    # One upsert: two instances learning the same person at once (both start and learn the coordinators') would
+    # both find no row and the second INSERT would fail on the first's.
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(PersonZone)
+    session.execute(
+        insert.values(user_id=user_id, zone=zone, checked_at=now).on_conflict_do_update(
+            index_elements=[PersonZone.user_id], set_={"zone": zone, "checked_at": now}
+        )
+    )
     return True

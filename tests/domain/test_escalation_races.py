@@ -25,7 +25,7 @@ from bot.app import wire
 from bot.clock import ManualClock
 from bot.delivery import Plugins
 from bot.deps import Deps
-from bot.domain import escalations
+from bot.domain import escalations, people
 from bot.domain.actors import Actor
 from bot.domain.escalations import Desk, Status
 from bot.domain.working_time import WorkingHours
@@ -221,3 +221,20 @@ def test_a_resolve_racing_a_reopen_leaves_a_case_resolved_with_its_outcome_or_li
             assert actions[-1] == "escalation.reopened"
         assert actions.count("escalation.resolved") == (3 if resolved == case_id else 2) - 1
     assert sum(seen.values()) == TRIES
+
+
+# -- two instances learning the same zones ------------------------------------------------------------------------
+
+
+def test_two_instances_learning_the_same_persons_zone_at_once_both_keep_it(instances: list[Deps]) -> None:
+    """Both start at once and learn the coordinators' zones (bot.slack.zones): neither fails on the other's row."""
+    factories = [deps.session_factory for deps in instances]
+    for attempt in range(TRIES):
+        user = f"U0NEW{attempt}"
+        kept = at_once(factories, *(
+            lambda session, zone=zone, user=user: people.remember_zone(session, user, zone, now=MONDAY_9)
+            for zone in ("Europe/London", "America/New_York")
+        ))  # fmt: skip
+        assert kept == [True, True]
+        with factories[0]() as session:
+            assert people.zone_of(session, user, fallback=DESK.zone).key in ("Europe/London", "America/New_York")
