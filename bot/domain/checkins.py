@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Select, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from bot.domain import numbers, privacy
+from bot.domain import escalations, numbers, privacy
 from bot.domain.actors import SYSTEM, Actor
 from bot.domain.schedule import HolidayRule, WeeklyOn, is_business_day, local_instant, next_due
 from bot.errors import FormErrors, UserError
@@ -700,22 +700,9 @@ def gather(session: Session, meeting_ids: Collection[int], *, until: datetime) -
             got = by_property[move["property_id"]]
             if got.since is None or move["at"] > got.since:
                 got.moves.append(move)
-        for prop_id, cases in open_escalations(session, list(by_property)).items():
-            if prop_id in by_property:
-                by_property[prop_id].escalations = list(cases)
+        for prop_id, cases in escalations.open_cases_for_properties(session, by_property).items():
+            by_property[prop_id].escalations = cases
     return found
-
-
-def open_escalations(session: Session, property_ids: list[int]) -> dict[int, list[str]]:
-    """Open escalation case numbers per property, from issue 10's escalations once that module exists."""
-    try:
-        from bot.domain import escalations  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return {}
-    finder = getattr(escalations, "open_cases_for_properties", None)
-    if finder is None:
-        return {}
-    return {int(k): [str(c) for c in v] for k, v in finder(session, property_ids).items()}
 
 
 def _gathered_for(session: Session, meeting_id: int, *, now: datetime) -> _Gathered | None:
