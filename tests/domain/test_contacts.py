@@ -9,35 +9,27 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain import contacts, properties, vacancies
+from bot.domain import contacts, vacancies
 from bot.domain.actors import Actor
 from bot.domain.statuses import VacancyStatus
 from storage import posted
+from tests.domain.listing import BOARD, CASE_MANAGER, PM, SHARED, log_open_unit, unit_at
 
 LOGGED = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 LATER = LOGGED + timedelta(days=10)
 CHICAGO = ZoneInfo("America/Chicago")
-BOARD, SHARED, CARD_TS = "C0VACANCIES", "C0MAPLE", "1790000000.000100"
-CASE_MANAGER = Actor("U0CASEMGR", "T0PORCH")
-PM = Actor("W0MAPLE", "T0MAPLE")
+CARD_TS = "1790000000.000100"
 STRANGER = Actor("W0STRANGER", "T0STRANGER")
-UNIT = vacancies.VacancyDraft(
-    property_name="Maple Court", unit="12B", bedrooms="2", rent="1250", available_on="2026-11-20", contact="Office"
-)
+UNIT = unit_at("2026-11-20")
 
 
 @pytest.fixture
 def unit(session_factory: sessionmaker[Session]) -> int:
     """An open unit whose card has been posted in the property's shared channel."""
     with session_factory.begin() as session:
-        draft = properties.PropertyDraft(name="Maple Court", managers=(PM.user_id,), shared_channel=SHARED)
-        properties.save_property(session, properties.check_property(draft), actor=Actor("U0COORD", None), now=LOGGED)
-        facts = vacancies.check_vacancy(UNIT, today=LOGGED.date())
-        vacancy = vacancies.log_vacancy(
-            session, facts=facts, actor=CASE_MANAGER, now=LOGGED, board_channel=BOARD, reply_channel=None
-        )
-        posted.record(session, vacancies.card_of(vacancy.id), channel=SHARED, ts=CARD_TS, now=LOGGED)
-        return vacancy.id
+        vacancy_id = log_open_unit(session, UNIT, now=LOGGED)
+        posted.record(session, vacancies.card_of(vacancy_id), channel=SHARED, ts=CARD_TS, now=LOGGED)
+        return vacancy_id
 
 
 def reply(by: Actor, *, event_id: str = "Ev1", thread_ts: str = CARD_TS, ts: str = "1790000500.000200") -> (

@@ -12,25 +12,21 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain import properties, referral_deadlines, referrals, vacancies
+from bot.domain import referral_deadlines, referrals, vacancies
 from bot.domain.actors import Actor
 from bot.domain.statuses import ReferralStatus, VacancyStatus
 from bot.errors import FormErrors
 from storage import reminders
 from storage.models import AuditEntry, OutboxMessage, Referral
 from tests.conftest import DEADLINES
+from tests.domain.listing import BOARD, CASE_MANAGER, PM, SHARED, log_open_unit, unit_at
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # a Monday, 9:00 in Chicago
 TODAY = date(2026, 11, 23)
-BOARD, SHARED = "C0VACANCIES", "C0MAPLE"
-CASE_MANAGER = Actor("U0CASEMGR", "T0PORCH")
 OTHER_CASE_MANAGER = Actor("U0CASEMGR2", "T0PORCH")
-PM = Actor("W0MAPLE", "T0MAPLE")
 DRAFT = referrals.ReferralDraft(client_code="HMIS-0153", household_size="3", subsidy="hcv", roi="yes", note="")
 FACTS = referrals.check_referral(DRAFT, today=TODAY)
-UNIT = vacancies.VacancyDraft(
-    property_name="Maple Court", unit="12B", bedrooms="2", rent="1250", available_on="2026-12-01", contact="Office"
-)
+UNIT = unit_at("2026-12-01")
 
 
 def errors_for(**changes: str) -> dict[str, str]:
@@ -84,12 +80,7 @@ def test_a_denial_note_is_checked_like_a_referral_note() -> None:
 def unit(session_factory: sessionmaker[Session]) -> int:
     """An open unit at a listed property whose card shows in the board and the property's shared channel."""
     with session_factory.begin() as session:
-        draft = properties.PropertyDraft(name="Maple Court", managers=(PM.user_id,), shared_channel=SHARED)
-        properties.save_property(session, properties.check_property(draft), actor=Actor("U0COORD", None), now=NOW)
-        facts = vacancies.check_vacancy(UNIT, today=TODAY)
-        return vacancies.log_vacancy(
-            session, facts=facts, actor=CASE_MANAGER, now=NOW, board_channel=BOARD, reply_channel=None
-        ).id
+        return log_open_unit(session, UNIT, now=NOW)
 
 
 def refer(session_factory: sessionmaker[Session], vacancy_id: int, actor: Actor = CASE_MANAGER) -> int:

@@ -9,31 +9,21 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.domain import properties, referrals, staleness, vacancies
-from bot.domain.actors import Actor
+from bot.domain import referrals, staleness, vacancies
 from bot.domain.statuses import ReferralStatus, VacancyStatus
 from storage.models import OutboxMessage
 from tests.conftest import DEADLINES
+from tests.domain.listing import BOARD, CASE_MANAGER, PM, SHARED, log_open_unit, unit_at
 
 LOGGED = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 STALE_DAYS, EXPIRE_DAYS = 14, 21
-BOARD, SHARED = "C0VACANCIES", "C0MAPLE"
-CASE_MANAGER = Actor("U0CASEMGR", "T0PORCH")
-PM = Actor("W0MAPLE", "T0MAPLE")
-UNIT = vacancies.VacancyDraft(
-    property_name="Maple Court", unit="12B", bedrooms="2", rent="1250", available_on="2026-11-20", contact="Office"
-)
+UNIT = unit_at("2026-11-20")
 
 
 @pytest.fixture
 def unit(session_factory: sessionmaker[Session]) -> int:
     with session_factory.begin() as session:
-        draft = properties.PropertyDraft(name="Maple Court", managers=(PM.user_id,), shared_channel=SHARED)
-        properties.save_property(session, properties.check_property(draft), actor=Actor("U0COORD", None), now=LOGGED)
-        facts = vacancies.check_vacancy(UNIT, today=LOGGED.date())
-        return vacancies.log_vacancy(
-            session, facts=facts, actor=CASE_MANAGER, now=LOGGED, board_channel=BOARD, reply_channel=None
-        ).id
+        return log_open_unit(session, UNIT, now=LOGGED)
 
 
 def check(session_factory: sessionmaker[Session], days: int) -> staleness.StaleReport:
