@@ -426,9 +426,7 @@ def nudge_states(session: Session, month: str, partner_ids: Sequence[int]) -> di
     return {n.partner_id: n for n in found}
 
 
-def _require_nudged(
-    session: Session, partner_id: int, month: str, actor: Actor, coordinators: Sequence[str]
-) -> Partner:
+def _require_nudged(session: Session, partner_id: int, actor: Actor, coordinators: Sequence[str]) -> Partner:
     partner = get_partner(session, partner_id)
     if partner.owner_id != actor.user_id and actor.user_id not in coordinators:
         raise UserError(f"{partner.name} is not one of your partners.")
@@ -446,7 +444,7 @@ def nudge_logged_call(
     zone: ZoneInfo,
 ) -> Partner:
     """*Logged a call*: the call counts as contact today, and the partner leaves this month's nudges."""
-    partner = _require_nudged(session, partner_id, month, actor, coordinators)
+    partner = _require_nudged(session, partner_id, actor, coordinators)
     log_touch(session, partner.id, kind=TouchKind.CALL, note="", actor=actor, now=now, zone=zone)
     _set_state(session, partner.id, month, NudgeState.LOGGED, by=actor.user_id, now=now)
     return partner
@@ -455,7 +453,7 @@ def nudge_logged_call(
 def nudge_not_needed(
     session: Session, partner_id: int, *, month: str, actor: Actor, coordinators: Sequence[str], now: datetime
 ) -> Partner:
-    partner = _require_nudged(session, partner_id, month, actor, coordinators)
+    partner = _require_nudged(session, partner_id, actor, coordinators)
     _set_state(session, partner.id, month, NudgeState.NOT_NEEDED, by=actor.user_id, now=now)
     audit.record(session, actor=actor.user_id, actor_team=actor.team_id, action="partner.nudge_not_needed",
                  subject_type="partner", subject_id=partner.id, at=now, detail={"month": month})  # fmt: skip
@@ -470,7 +468,7 @@ def nudge_snooze(
     The owner's reminder row for the month is opened again for one more send, due then (reminders.snooze holds
     it until that time); compare-and-set on the row as read, so two clicks make one more send, not two.
     """
-    partner = _require_nudged(session, partner_id, month, actor, coordinators)
+    partner = _require_nudged(session, partner_id, actor, coordinators)
     until = now + SNOOZE
     _set_state(session, partner.id, month, NudgeState.SNOOZED, by=actor.user_id, now=now, until=until)
     reminder = session.scalar(select(Reminder).where(
