@@ -721,6 +721,8 @@ def _gathered_for(session: Session, meeting_id: int, *, now: datetime) -> _Gathe
 
 
 def _derived_lines(got: _Gathered) -> list[dict[str, Any]]:
+    if got.meeting.kind != MeetingKind.PROPERTY:
+        return []
     lines = [
         {"section": str(Section.MOVES), "kind": m["kind"], "unit": m["unit"],
          "ref": f"{'R' if m['kind'] == 'moved_in' else 'V'}-{m['ref']}"}
@@ -728,8 +730,6 @@ def _derived_lines(got: _Gathered) -> list[dict[str, Any]]:
     ]  # fmt: skip
     lines += [{"section": str(ESCALATIONS_SECTION), "kind": "escalation", "unit": "", "ref": case}
               for case in got.escalations]  # fmt: skip
-    if got.meeting.kind != MeetingKind.PROPERTY:
-        return []
     return lines
 
 
