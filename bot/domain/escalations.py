@@ -424,7 +424,7 @@ def schedule_mediation(
                        mediation_by=actor.user_id, **taken):  # fmt: skip
         raise _already(escalation)
     reminders.finish(session, subject_type=SUBJECT, subject_id=escalation.id, now=now, kinds=ACK_KINDS)
-    for party, zone in people.zones_of(session, _parties(escalation), fallback=desk.zone).items():
+    for party, zone in people.zones_of(session, parties_of(escalation), fallback=desk.zone).items():
         # The working day before the mediation as each party lives it, in their own zone.
         due = max(day_before_at_start(when, desk, zone=zone), now)
         reminders.add(session, kind=MEDIATION_REMINDER, subject_type=SUBJECT, subject_id=escalation.id,
@@ -561,12 +561,13 @@ def mediation_pending(session: Session, escalation_id: int, *, now: datetime) ->
     return row is not None and row[0] == Status.MEDIATION and row[1] is not None and row[1] > now
 
 
-def _parties(escalation: Escalation) -> list[str]:
+def parties_of(escalation: Escalation) -> list[str]:
+    """Who raised the case and the other party (once, if they are the same person)."""
     return list(dict.fromkeys((escalation.raised_by, escalation.other_party)))
 
 
 def _tell_parties(session: Session, escalation: Escalation, event: Event, *, by: str, now: datetime) -> None:
-    for party in _parties(escalation):
+    for party in parties_of(escalation):
         outbox.enqueue(session, kind=PARTY_DM, channel=party, subject_id=escalation.id, now=now,
                        detail={"event": event, "by": by})  # fmt: skip
 
@@ -739,10 +740,6 @@ def open_cases_for_properties(session: Session, property_ids: Iterable[int]) -> 
     ):
         found.setdefault(property_id, []).append(case_number(escalation_id))
     return found
-
-
-def parties_of(escalation: Escalation) -> list[str]:
-    return _parties(escalation)
 
 
 def deadline_for(escalation: Escalation, now: datetime) -> datetime | None:
