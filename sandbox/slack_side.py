@@ -222,15 +222,7 @@ class SlackSide:
         with self.workspace.lock:
             trigger = self.workspace.new_trigger(user)
             response_url = self.workspace.new_response_url(self.sandbox_url, user=user, channel=message.channel)
-        shown: dict[str, Any] = {"type": "message", "ts": message.ts, "text": message.text}
-        if message.user:
-            shown["user"] = message.user
-        if message.bot_id:
-            shown.update(bot_id=message.bot_id, user=BOT_USER)
-        if message.blocks:
-            shown["blocks"] = message.blocks
-        if message.thread_ts:
-            shown["thread_ts"] = message.thread_ts
+        shown = message.as_payload()
         payload = {
             "type": "message_action", "callback_id": callback_id, "trigger_id": trigger,
             "user": {"id": user, "username": self.workspace.users[user].name, "team_id": team},

@@ -62,6 +62,19 @@ class Message:
     edited: int = 0
     files: list[dict[str, Any]] = field(default_factory=list)  # shared with files.completeUploadExternal
 
+    def as_payload(self) -> dict[str, Any]:
+        """The message as a message shortcut's payload carries it: who wrote it, its blocks and thread if any."""
+        shown: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
+        if self.user:
+            shown["user"] = self.user
+        if self.bot_id:
+            shown.update(bot_id=self.bot_id, user=BOT_USER)
+        if self.blocks:
+            shown["blocks"] = self.blocks
+        if self.thread_ts:
+            shown["thread_ts"] = self.thread_ts
+        return shown
+
 
 @dataclass
 class Ephemeral:

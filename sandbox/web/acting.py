@@ -262,17 +262,8 @@ class People:
         self._member(user, channel)
         message = self._message(channel, ts)
         payload = self._base("message_action", user)
-        shown: dict[str, Any] = {"type": "message", "ts": ts, "text": message.text}
-        if message.user:
-            shown["user"] = message.user
-        if message.bot_id:
-            shown.update(bot_id=message.bot_id, user=BOT_USER)
-        if message.blocks:
-            shown["blocks"] = message.blocks
-        if message.thread_ts:
-            shown["thread_ts"] = message.thread_ts
         payload.update(
-            callback_id=callback_id, action_ts=f"{time.time():.6f}", message_ts=ts, message=shown,
+            callback_id=callback_id, action_ts=f"{time.time():.6f}", message_ts=ts, message=message.as_payload(),
             channel={"id": channel, "name": self.workspace.channels[channel].name},
             response_url=self._response_url(user, channel),
         )  # fmt: skip
