@@ -229,10 +229,10 @@ def _partners_command(deps: Deps) -> Listener:
         access.require_coordinator(deps.roles, actor)
         if verb == "edit" and not rest.strip():
             raise UserError("Say which partner: `/partners edit Maple Management`.")
-        if verb == "edit":
-            partner_form(deps, 0, name=rest.strip())  # an unknown name is told now, in the answer
+        # The edit form is built now, so an unknown name is told in the answer; opened as built after the ack.
+        edit_form = partner_form(deps, 0, name=rest.strip()) if verb == "edit" else None
         ack()
-        build = {"add": lambda: partner_form(deps, 0), "edit": lambda: partner_form(deps, 0, name=rest.strip()),
+        build = {"add": lambda: partner_form(deps, 0), "edit": lambda: edit_form,
                  "notify": lambda: notify_form(deps)}[verb]  # fmt: skip
         _open_after_ack(deps, client, respond, trigger, build)
 
