@@ -86,6 +86,33 @@ def test_saving_a_partner_learns_its_owners_time_zone_from_slack(
     eventually(lambda: zone() == "Europe/London", what="the owner's zone learnt from users.info after the save")
 
 
+def test_partners_edit_opens_the_partner_as_saved_and_replaces_its_details(
+    people: SlackSide, workspace: Workspace, running_bot: Any
+) -> None:
+    pid = add_partner(people, workspace, "Maple Management", owner=RSC, channels=(SHARED,), team="T0PARTNER")
+    people.slash_command(user=COORDINATOR, channel="C0VACANCIES", command="/partners", text="edit maple management")
+    form = only_view(workspace, COORDINATOR)
+    assert form.view["title"]["text"] == "Edit partner"
+    shown = str(form.view["blocks"])
+    assert "'initial_value': 'Maple Management'" in shown and f"'initial_channels': ['{SHARED}']" in shown
+    values: dict[str, Any] = {"name": "Maple Property Group", "kind": "property_management", "team_id": "T0PARTNER",
+                              "channels": ["C0GENERAL"], "owner_id": "", "contact_users": [],
+                              "active": ["inactive"]}  # fmt: skip
+    assert people.submit_view(form, user=COORDINATOR, values=values).closed
+    deps = running_bot.deps
+    with deps.session_factory() as session:
+        saved = session.get(Partner, pid)
+        assert saved is not None
+        assert (saved.name, saved.kind, saved.owner_id, saved.active) == ("Maple Property Group", "property_management",
+                                                                            None, False)  # fmt: skip
+        assert partners.channels_of(session, [pid]) == {pid: ["C0GENERAL"]}
+    workspace.views.clear()
+    people.slash_command(user=COORDINATOR, channel="C0VACANCIES", command="/partners", text="edit Maple Management")
+    [refused] = eventually(lambda: workspace.ephemerals_for(COORDINATOR), what="the old name is refused")
+    assert "No partner is called 'Maple Management'" in refused.text
+    assert workspace.open_views(COORDINATOR) == []
+
+
 def test_a_partners_message_is_contact_once_and_the_list_shows_quietest_first(
     people: SlackSide, workspace: Workspace, running_bot: Any, clock: ManualClock
 ) -> None:
