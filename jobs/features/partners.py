@@ -83,8 +83,10 @@ def send_nudge(context: Context, reminder: Reminder) -> None:
 
 def nudge_dm(context: Context, row: OutboxMessage) -> Delivery:
     ids = [int(p) for p in row.detail.get("partners", [])]
-    found = {p.id: p for p in context.session.scalars(select(Partner).where(Partner.id.in_(ids)))}
-    listed = [(pid, found[pid].name, rows.last_heard(context.session, pid)) for pid in ids if pid in found]
+    heard = rows.last_heard_column().label("heard")
+    found = {r.id: (r.name, r.heard) for r in context.session.execute(
+        select(Partner.id, Partner.name, heard).where(Partner.id.in_(ids)))}  # fmt: skip
+    listed = [(pid, *found[pid]) for pid in ids if pid in found]
     if not listed:
         raise Gone("partners_gone")
     zone = context.settings.zone
