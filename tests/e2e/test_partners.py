@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from bot.clock import ManualClock
 from bot.domain import partners
 from bot.domain.actors import Actor
+from bot.domain.contacts import SignalKind
 from bot.domain.people import zone_of
 from jobs import ticks
 from sandbox import SlackSide, Workspace
@@ -174,6 +175,9 @@ def test_on_the_20th_only_owners_of_silent_partners_are_nudged_once_and_snooze_a
 ) -> None:
     ids = _with_owner_partners(people, workspace)
     deps = running_bot.deps
+    with deps.session_factory.begin() as session:  # Bright Futures was last heard from in November
+        partners.record_signals(session, [ids["a2"]], kind=SignalKind.MEETING,
+                                at=datetime(2026, 11, 30, 18, 0, tzinfo=UTC), zone=deps.settings.zone)  # fmt: skip
     clock.set(datetime(2026, 12, 2, 16, 0, tzinfo=UTC))
     people.event(said(clock))  # Maple's people speak in December: RSC has nothing to do
     days(running_bot, ids["b"])
@@ -185,7 +189,8 @@ def test_on_the_20th_only_owners_of_silent_partners_are_nudged_once_and_snooze_a
     clock.set(datetime(2026, 12, 18, 15, 0, tzinfo=UTC))
     assert ("partners.nudge", "2026-12") in ticks.run(deps=deps)
     [mine] = eventually(lambda: nudges(workspace, CASE_MANAGER), what="the owner's nudge")
-    assert "Acme Services" in str(mine.blocks) and "Bright Futures" in str(mine.blocks)
+    assert "*Acme Services* · never heard from" in str(mine.blocks)
+    assert "*Bright Futures* · last contact 30 Nov 2026 (18 days ago)" in str(mine.blocks)
     assert "Maple" not in str(mine.blocks) and "City Housing" not in str(mine.blocks)
     [theirs] = eventually(lambda: nudges(workspace, COORDINATOR), what="the coordinators get nobody's partners")
     assert "City Housing Authority" in str(theirs.blocks) and "Acme" not in str(theirs.blocks)
