@@ -12,8 +12,10 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
+from bot.slack import ids
 from sandbox import launch
 from tests.conftest import CASE_MANAGER, START, VACANCIES
+from tests.e2e.helpers import eventually
 
 
 @pytest.fixture
@@ -58,3 +60,25 @@ def test_the_page_itself_is_served_and_acts(sandbox: launch.Sandbox) -> None:
                           headers={"Content-Type": "application/json"})  # fmt: skip
     assert (response.status_code, response.json()["ok"]) == (200, True)
     assert "hello from the page" in said(sandbox)
+
+
+@pytest.fixture
+def demo_sandbox(tmp_path: Path) -> Iterator[launch.Sandbox]:
+    run = launch.start(database=tmp_path / "page-demo.db", port=0, clock=ManualClock(START), demo_data=True)
+    yield run
+    run.stop()
+
+
+def test_a_message_shortcut_from_the_page_opens_the_form_for_that_message(demo_sandbox: launch.Sandbox) -> None:
+    sandbox = demo_sandbox
+    do = sandbox.url + "ui/do"
+    httpx.post(do, content=say("The PM says the lockout goes ahead on Friday"), timeout=10,
+               headers={"Content-Type": "application/json"})  # fmt: skip
+    [message] = [m for m in sandbox.workspace.messages(VACANCIES) if "lockout" in m.text]
+    asked = {"op": "shortcut", "as": CASE_MANAGER, "channel": VACANCIES, "ts": message.ts,
+             "callback_id": ids.SHORTCUT_ESCALATE}  # fmt: skip
+    response = httpx.post(do, content=json.dumps(asked), headers={"Content-Type": "application/json"}, timeout=10)
+    assert (response.status_code, response.json()["ok"]) == (200, True)
+    [form] = eventually(lambda: sandbox.workspace.open_views(CASE_MANAGER), what="the escalation form")
+    assert "its text is not copied" in json.dumps(form.view)
+    assert json.loads(form.view["private_metadata"]) == {"channel": VACANCIES, "ts": message.ts}  # the case links it
