@@ -28,6 +28,8 @@ def test_a_mediation_form_sent_twice_schedules_it_once(
 
     for party in (RSC, PARTNER_PM):
         eventually(lambda p=party: [t for t in dms(workspace, p) if "Mediation is scheduled" in t], what="told")
+    eventually(lambda: [m for m in thread(workspace, ESCALATE, card.ts) if "Mediation scheduled" in m.text],
+               what="the thread's line")  # fmt: skip
     running_bot.deps.after_ack.shutdown()
     with running_bot.deps.session_factory() as session:
         done = session.scalars(select(AuditEntry.action).where(AuditEntry.subject_type == "escalation")).all()
