@@ -29,17 +29,10 @@ def queue_monthly(context: Context, schedule: Schedule | None, period: str) -> o
     return {"month": month, "coordinators": queued}
 
 
-def build_pack(context: Context, month: str) -> figures.Pack:
-    settings, zone = context.settings, context.settings.zone
-    period = figures.of_month(month)
-    report = figures.build(context.session, period, zone=zone, min_count=settings.report_min_count)
-    previous = figures.build(context.session, figures.month_before(period), zone=zone,
-                             min_count=settings.report_min_count)  # fmt: skip
-    return figures.Pack(report, previous=previous, generated_on=context.now.astimezone(zone).date())
-
-
 def report_dm(context: Context, row: OutboxMessage) -> Delivery:
-    pack = build_pack(context, str(row.detail.get("month")))
+    zone, period = context.settings.zone, figures.of_month(str(row.detail.get("month")))
+    pack = figures.pack(context.session, period, change=None, zone=zone, min_count=context.settings.report_min_count,
+                        today=context.now.astimezone(zone).date())  # fmt: skip
     # matplotlib (and numpy under it) is imported here, when a report is drawn, not when Porchlight starts: it
     # would add some 45 MiB to the serving process and the worker alike, both of which import this module.
     from bot.report_render import IN_DM, charts, page
