@@ -26,6 +26,7 @@ from bot.errors import UserError
 from bot.slack import blocks, ids
 from bot.slack.guard import Listener, action_guard, command_guard, first_submission, reference, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, submission_key
+from handlers import forms
 from handlers.properties import property_form
 from handlers.report import report_verb
 
@@ -101,13 +102,8 @@ def vacancy_form(deps: Deps, channel: str | None, reach: access.Reach = access.W
 
 
 def open_form(*, client: WebClient, respond: Respond, trigger_id: str, build: Callable[[], dict[str, Any]]) -> None:
-    """Open a form with the command's trigger (valid for 3 s); tell the person if Slack refuses."""
-    try:
-        client.views_open(trigger_id=trigger_id, view=build())
-    except SlackApiError as exc:
-        error = exc.response.get("error")
-        log.warning("views.open failed for /vacancy: %s", error)
-        respond(text=f"Slack would not open the form ({error}). Please run /vacancy again.")
+    """Build the form after the ack (it reads the database) and open it as every command's form opens."""
+    forms.open_form(client=client, respond=respond, trigger_id=trigger_id, view=build(), command=ids.COMMAND_VACANCY)
 
 
 def list_page(deps: Deps, query: str, *, page: int, actor: Actor) -> tuple[str, list[dict[str, Any]]]:
