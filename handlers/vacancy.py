@@ -22,16 +22,15 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from bot.deps import Deps
 from bot.domain import access, board, properties, vacancies
 from bot.domain.actors import Actor
-from bot.errors import UserError
 from bot.slack import blocks, ids
 from bot.slack.guard import Listener, action_guard, command_guard, first_submission, reference, view_guard
 from bot.slack.payloads import action_value, actor_of, input_value, submission_key
 from handlers import forms
+from handlers.commands import parse_verb
 from handlers.properties import property_form
 from handlers.report import report_verb
 
 log = logging.getLogger("porchlight.vacancy")
-HELP_WORDS = {"help", "?", "-h", "--help"}
 SAVE_ATTEMPTS = 3
 
 
@@ -41,21 +40,13 @@ def register(app: App, deps: Deps) -> None:
     app.action(ids.ACTION_LIST_PAGE)(_list_page(deps))
 
 
+VERBS = {"list": "list", "find": "list", "search": "list", "property": "property", "properties": "property",
+         "report": "report"}  # fmt: skip
+
+
 def parse_command(text: str) -> tuple[str, str]:
-    """(verb, the rest): "form", "help", "list" or "property"; UserError for anything else."""
-    verb, _, rest = text.strip().partition(" ")
-    verb = verb.lower()
-    if not verb:
-        return "form", ""
-    if verb in HELP_WORDS:
-        return "help", ""
-    if verb in ("list", "find", "search"):
-        return "list", rest
-    if verb in ("property", "properties"):
-        return "property", rest
-    if verb == "report":
-        return "report", rest
-    raise UserError(f"I don't know `/vacancy {verb}`. Try `/vacancy`, `/vacancy list` or `/vacancy help`.")
+    """(verb, the rest): "form", "help", "list", "property" or "report"; UserError for anything else."""
+    return parse_verb(ids.COMMAND_VACANCY, text, VERBS)
 
 
 def _vacancy_command(deps: Deps) -> Listener:
