@@ -106,19 +106,7 @@ def manages(session: Session, actor: Actor, property_id: int | None) -> bool:
     """True if the actor is listed as a manager of the property or belongs to its management company's team."""
     if property_id is None:
         return False
-    listed = session.scalar(
-        select(PropertyManager.id).where(
-            PropertyManager.property_id == property_id, PropertyManager.user_id == actor.user_id
-        )
-    )
-    if listed is not None:
-        return True
-    team = session.scalar(
-        select(Partner.slack_team_id)
-        .join(Property, Property.partner_id == Partner.id)
-        .where(Property.id == property_id)
-    )
-    return team is not None and actor.team_id == team
+    return session.scalar(managed_properties(actor).where(Property.id == property_id)) is not None
 
 
 def require_manager_or_coordinator(session: Session, roles: Roles, actor: Actor, property_id: int | None) -> None:

@@ -59,6 +59,19 @@ def test_a_partner_reaches_their_own_companys_properties_only(
     assert reach(session_factory, LANDLORD) == access.Reach(frozenset({places["elm"]}))  # listed by name
 
 
+def test_who_manages_a_property_is_who_reaches_it(
+    session_factory: sessionmaker[Session], places: dict[str, int]
+) -> None:
+    """A card's Update and Filled buttons ask `manages`: a listed manager, or anyone of the company's Slack team."""
+    teamless_maple_pm = Actor(MAPLE_PM.user_id, None)  # listed by name: managing whatever the payload's team
+    managers = {"maple": {MAPLE_PM, MAPLE_COLLEAGUE, teamless_maple_pm}, "oak": {OAK_PM}, "elm": {LANDLORD}}
+    everyone = (CASE_MANAGER, COORDINATOR, MAPLE_PM, MAPLE_COLLEAGUE, teamless_maple_pm, LANDLORD, OAK_PM, STRANGER)
+    with session_factory() as session:
+        for place, property_id in places.items():
+            assert {actor for actor in everyone if access.manages(session, actor, property_id)} == managers[place]
+        assert not access.manages(session, MAPLE_PM, None)  # an unlisted property has no managers
+
+
 def test_a_partner_logging_elsewhere_is_refused_under_the_field_they_used(
     session_factory: sessionmaker[Session], places: dict[str, int]
 ) -> None:
