@@ -9,20 +9,16 @@ inputs) are then read by the total functions below, which never raise anything b
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import Any
 
+from bot.domain import numbers
 from bot.domain.actors import Actor
 from bot.errors import UserError
 
 # Slack's own payloads nest about ten levels (rich text inside blocks inside a message inside an event);
 # anything far deeper is not from Slack, and walking it would cost a RecursionError somewhere.
 MAX_DEPTH = 32
-# Row ids are BIGINT: a larger number would fail in the database, not here.
-MAX_ROW_ID = 2**63 - 1
 MAX_PAGE = 10_000
-# '²'.isdigit() and '٣'.isdigit() are True, and int() takes ' 7' and '1_0': only ASCII digits are an id.
-_ROW_ID = re.compile(r"[0-9]{1,19}")
 
 INTERACTIVE_TYPES = frozenset(
     {"block_actions", "view_submission", "view_closed", "shortcut", "message_action", "block_suggestion"}
@@ -179,13 +175,9 @@ def action_value(body: dict[str, Any]) -> str:
 
 def parse_row_id(value: object) -> int | None:
     """A row id from a button value or private_metadata (a string of ASCII digits, or a JSON integer), or None."""
-    if isinstance(value, str) and _ROW_ID.fullmatch(value):
-        number = int(value)
-    elif isinstance(value, int) and not isinstance(value, bool):
-        number = value
-    else:
-        return None
-    return number if 0 < number <= MAX_ROW_ID else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 0 < value <= numbers.MAX_ROW_ID else None
+    return numbers.row_id(value)
 
 
 def row_id(value: object) -> int:
