@@ -53,6 +53,12 @@ CLICK = {"type": "block_actions", "user": {"id": "U1", "team_id": "T1"}, "action
          "view.state.values is not an object of objects"),
         ({"type": "event_callback", "event": None}, "event is not an object with a type"),
         ({"type": "event_callback", "event": {"type": "message", "user": {"id": "U1"}}}, "event.user is not a string"),
+        # A message's team decides whose contact it is; one not a string would lose the whole batch it is written in.
+        (
+            {"type": "event_callback", "event": {"type": "message", "user_team": ["T1"]}},
+            "event.user_team is not a string",
+        ),
+        ({"type": "event_callback", "event": {"type": "message", "team": 7}}, "event.team is not a string"),
         ({"type": "event_callback", "authorizations": 3, "event": {"type": "message"}},
          "authorizations is not a list of objects"),
         ({"a": json.loads("[" * 40 + "]" * 40)}, "nested too deeply"),

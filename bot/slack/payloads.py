@@ -26,7 +26,7 @@ INTERACTIVE_TYPES = frozenset(
 VIEW_TYPES = frozenset({"view_submission", "view_closed"})
 # Events Porchlight listens to, and the fields of them it reads (always strings when present).
 _EVENT_STRINGS = {
-    "message": ("user", "channel", "ts", "thread_ts", "subtype"),
+    "message": ("user", "channel", "ts", "thread_ts", "subtype", "user_team", "team"),
     "app_home_opened": ("user", "tab"),
     "reaction_added": ("user", "item_user", "reaction", "user_team"),
 }
